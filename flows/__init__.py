@@ -1,0 +1,1 @@
+"""Prefect orchestration of the winnow engine. Thin: tasks wrap engine functions over batches."""

@@ -1,0 +1,1 @@
+"""Contracts: Pandera models for article rows and rejections, DuckDB DDL and its migrations."""

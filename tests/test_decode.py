@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from winnow.decode import decode
+
+TEXT = "Café “quoted” naïve — déjà vu. Zürich, São Paulo, Kraków."
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-bom"),
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-le-bom"),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16-be-bom"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),
+    ],
+)
+def test_unicode_forms_round_trip(data: bytes, encoding: str) -> None:
+    result = decode(data)
+    assert result.text == TEXT
+    assert result.encoding == encoding
+
+
+def test_cp1252_is_detected() -> None:
+    text = (
+        "Le café était plein. « Où êtes-vous ? » demanda-t-il — personne ne répondit. "
+        "Les élèves étudiaient près de la fenêtre, à côté du théâtre. "
+    ) * 3
+    result = decode(text.encode("cp1252"))
+    assert result.text == text.strip() or result.text == text
+
+
+def test_mojibake_is_repaired() -> None:
+    good = "The café’s owner said the naïve résumé was fine — really."
+    broken = good.encode().decode("cp1252").encode("utf-8")
+    assert broken != good.encode()
+    assert decode(broken).text == good
+
+
+def test_newlines_controls_and_zero_width() -> None:
+    raw = "one\r\ntwo\rthree\u2028four\u200b five\x07six\ufeff".encode()
+    assert decode(raw).text == "one\ntwo\nthree\nfour fivesix"
+
+
+def test_nfc_normalisation() -> None:
+    assert decode("Cafe\u0301".encode()).text == "Café"
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b"", "empty"),
+        (b"   \n\t \r\n", "empty"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"\x00\x01\x02\x03garbage\x00\xff\xfe\x00" * 100, "binary"),
+        ("\u200b\u200b".encode(), "empty"),
+    ],
+)
+def test_garbage_is_named(data: bytes, problem: str) -> None:
+    result = decode(data)
+    assert result.text is None
+    assert result.problem == problem
+
+
+@given(st.binary(max_size=4096))
+def test_decode_never_raises_on_bytes(data: bytes) -> None:
+    result = decode(data)
+    assert (result.text is None) == (result.problem is not None)
+    if result.text is not None:
+        assert "\r" not in result.text and "\x00" not in result.text
+
+
+@given(st.text(max_size=2000))
+def test_decode_utf8_text_keeps_visible_text(text: str) -> None:
+    result = decode(text.encode("utf-8", "surrogatepass") if False else text.encode("utf-8", "replace"))
+    if result.text is not None:
+        assert result.text == decode(result.text.encode()).text  # idempotent

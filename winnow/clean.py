@@ -1,0 +1,63 @@
+"""The cleaner: drops whole lines that rules name as boilerplate, keeps everything else in order.
+
+Head and tail rules only act before the first and after the last *anchor* line: a prose line that
+no anywhere-rule removes. Anchors survive cleaning, so the regions, and the result, are the same
+on a second pass (clean(clean(x)) == clean(x)).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from winnow.records import Segment
+from winnow.rules import Rule, normalise_line
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
+ANCHOR_MIN_WORDS = 12
+
+
+def _is_prose(line: str) -> bool:
+    return len(_WORD.findall(line)) >= ANCHOR_MIN_WORDS and bool(_SENTENCE_END.search(line))
+
+
+def clean_lines(lines: Sequence[str], rules: Sequence[Rule]) -> tuple[list[int], list[Segment]]:
+    """Return (indices of kept non-blank lines, removed segments). Never raises on any text."""
+    anywhere = [r for r in rules if r.where == "anywhere"]
+    head = [r for r in rules if r.where == "head"]
+    tail = [r for r in rules if r.where == "tail"]
+    verdict: list[Rule | None] = []
+    folded_lines: list[str] = []
+    for line in lines:
+        folded = normalise_line(line)
+        folded_lines.append(folded)
+        hit = None
+        if folded:
+            hit = next((r for r in anywhere if r.matches(line, folded)), None)
+        verdict.append(hit)
+    if head or tail:
+        anchors = [i for i, line in enumerate(lines) if verdict[i] is None and _is_prose(line)]
+        first = anchors[0] if anchors else len(lines)
+        last = anchors[-1] if anchors else -1
+        for i, line in enumerate(lines):
+            if verdict[i] is not None or not folded_lines[i]:
+                continue
+            zone = head if i < first else tail if i > last else ()
+            verdict[i] = next((r for r in zone if r.matches(line, folded_lines[i])), None)
+    kept: list[int] = []
+    removed: list[Segment] = []
+    for i, line in enumerate(lines):
+        rule = verdict[i]
+        if rule is not None:
+            removed.append(Segment(i + 1, line.strip(), rule.id, rule.category))
+        elif folded_lines[i]:
+            kept.append(i)
+    return kept, removed
+
+
+def clean_text(text: str, rules: Sequence[Rule]) -> str:
+    """Convenience for tests and callers holding plain text: the kept lines, newline-joined."""
+    lines = text.split("\n")
+    kept, _ = clean_lines(lines, rules)
+    return "\n".join(lines[i] for i in kept)

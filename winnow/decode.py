@@ -1,0 +1,130 @@
+"""Bytes to clean Unicode text: BOM, UTF-8, detected legacy charsets, mojibake, NFC, controls."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+from charset_normalizer import from_bytes
+from ftfy.badness import is_bad
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Zero-width and invisible formatting characters that scrapers leave behind. ZWJ/ZWNJ stay:
+# emoji sequences and Persian/Indic spelling need them.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls except tab and newline (carriage returns are already normalised away).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+
+_FTFY_CONFIG = ftfy.TextFixerConfig(
+    unescape_html=False,
+    uncurl_quotes=False,  # curly quotes are the author's, keep them verbatim
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    fix_line_breaks=False,
+    normalization=None,
+    explain=False,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str | None
+    encoding: str
+    problem: str | None = None  # check name when text is None: empty, binary, undecodable
+    detail: str = ""
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    if b"\x00" in sample:
+        # NULs in text only come from UTF-16/32; those are handled before we get here.
+        return True
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 or b == 127)
+    return controls / len(sample) > 0.05
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 with no BOM shows as NULs in every other byte of ASCII-heavy text."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(data) % 2:
+        return None
+    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
+    for ratio, codec in ((odd_nuls, "utf-16-le"), (even_nuls, "utf-16-be")):
+        if ratio > 0.3:
+            try:
+                return codec if data.decode(codec) is not None else None
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec), codec + "-bom"
+            except UnicodeDecodeError:
+                return None, codec + "-bom"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    codec16 = _utf16_without_bom(data)
+    if codec16:
+        return data.decode(codec16), codec16
+    if _looks_binary(data):
+        return None, "binary"
+    best = from_bytes(data[:200_000]).best()
+    if best is None or best.encoding is None:
+        return None, "unknown"
+    try:
+        return data.decode(best.encoding), best.encoding
+    except (UnicodeDecodeError, LookupError):
+        return None, best.encoding
+
+
+def normalise_text(text: str) -> str:
+    """Newlines to \\n, mojibake repaired, invisible and control characters dropped, NFC."""
+    text = _NEWLINES.sub("\n", text)
+    if is_bad(text):
+        text = ftfy.fix_text(text, _FTFY_CONFIG)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROLS.sub("", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(data: bytes) -> Decoded:
+    """Decode scraped bytes. Never raises: a failure comes back as a named problem."""
+    if not data.strip():
+        return Decoded(None, "", "empty", "the file is empty or holds only whitespace")
+    text, encoding = _decode_bytes(data)
+    if text is None:
+        if encoding == "binary":
+            return Decoded(None, encoding, "binary", "the file holds binary data, not text")
+        return Decoded(None, encoding, "undecodable", f"no text encoding fits ({encoding})")
+    if "\x00" in text[:8192] or _replacement_heavy(text):
+        return Decoded(None, encoding, "binary", "decoded text is mostly control characters")
+    text = normalise_text(text)
+    if not text.strip():
+        return Decoded(None, encoding, "empty", "no visible text after decoding")
+    return Decoded(text, encoding)
+
+
+def _replacement_heavy(text: str) -> bool:
+    sample = text[:8192]
+    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
+    return bad / max(len(sample), 1) > 0.05

@@ -1,0 +1,164 @@
+"""Run-level steps that the ingest flow strings together: plan, load a batch, finish.
+
+Each is a plain function over plain data and the run's Loader, so the flow stays a thin layer
+of Prefect tasks and tests can drive the same steps directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from winnow.dedup import split_duplicates
+from winnow.pipeline import REJECTION_SCHEMA, SOURCE_SCHEMA, Batch, doc_id_for, rejection_rows
+from winnow.rules import default_rules
+from winnow.sources import FileEntry, Plan, discover
+from winnow.validation import validate_articles
+from winnow.warehouse import Loader
+
+
+@dataclass
+class RunTally:
+    """Counts per outcome, per stage time, and what the run report lists."""
+
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_deleted: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    segments_removed: int = 0
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+    rejection_reasons: Counter[str] = field(default_factory=Counter)
+    rule_hits: Counter[str] = field(default_factory=Counter)
+    new_paths: list[str] = field(default_factory=list)
+    changed_paths: list[str] = field(default_factory=list)
+
+    def summary(self, status: str, raw_dir: str, error: str | None = None) -> dict[str, Any]:
+        finished = datetime.now(UTC)
+        return {
+            "started_at": self.started_at,
+            "finished_at": finished,
+            "status": status,
+            "raw_dir": raw_dir,
+            "files_seen": self.files_seen,
+            "files_new": self.files_new,
+            "files_changed": self.files_changed,
+            "files_unchanged": self.files_unchanged,
+            "files_deleted": self.files_deleted,
+            "loaded": self.loaded,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "segments_removed": self.segments_removed,
+            "duration_s": round((finished - self.started_at).total_seconds(), 3),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+            "rules_version": default_rules().version,
+            "error": error,
+            "rejection_reasons": dict(self.rejection_reasons.most_common()),
+            "top_rules": dict(self.rule_hits.most_common(10)),
+            "new_paths": self.new_paths[:50],
+            "changed_paths": self.changed_paths[:50],
+        }
+
+
+def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan, dict[str, str]]:
+    """Diff raw/ against the warehouse; also return the content hashes already loaded."""
+    t0 = time.perf_counter()
+    root = Path(raw_dir)
+    if not root.is_dir():
+        raise FileNotFoundError(f"raw folder {root} does not exist or is not a folder")
+    plan = discover(root, loader.manifest())
+    tally.files_seen = plan.seen
+    tally.files_unchanged = len(plan.unchanged)
+    tally.files_deleted = len(plan.deleted)
+    for entry in plan.to_process + [fe for fe, _ in plan.refused]:
+        if entry.prior is None or entry.prior.status == "deleted":
+            tally.files_new += 1
+            tally.new_paths.append(entry.path)
+        else:
+            tally.files_changed += 1
+            tally.changed_paths.append(entry.path)
+    tally.stage_seconds["discover"] += time.perf_counter() - t0
+    return plan, loader.known_hashes()
+
+
+def refused_batch(refused: list[tuple[FileEntry, Any]]) -> Batch:
+    """Files refused at discovery (symlinks, unsupported types) as a batch of rejections."""
+    sources, rejections = [], []
+    for entry, rejection in refused:
+        doc_id = doc_id_for(entry.path)
+        sources.append(
+            {
+                "path": entry.path,
+                "record": 0,
+                "sha256": None,
+                "bytes": entry.size,
+                "mtime_ns": entry.mtime_ns,
+                "format": entry.format,
+                "doc_id": doc_id,
+            }
+        )
+        rejections.extend(rejection_rows(entry.path, 0, None, doc_id, [rejection]))
+    from winnow.pipeline import ARTICLE_SCHEMA, SEGMENT_SCHEMA
+
+    return Batch(
+        articles=pl.DataFrame(schema=ARTICLE_SCHEMA),
+        segments=pl.DataFrame(schema=SEGMENT_SCHEMA),
+        rejections=pl.DataFrame(rejections, schema=REJECTION_SCHEMA),
+        sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
+        files=len(refused),
+    )
+
+
+def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTally) -> None:
+    """Validate, de-duplicate and load one processed batch inside the run's transaction."""
+    t0 = time.perf_counter()
+    valid, invalid = validate_articles(batch.articles, batch.sources)
+    t1 = time.perf_counter()
+    unique, duplicates = split_duplicates(valid, known)
+    rejections = pl.concat([batch.rejections, invalid], how="vertical")
+    loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
+    loader.touch(batch.touched)
+    t2 = time.perf_counter()
+    for stage, seconds in batch.timings.items():
+        tally.stage_seconds[stage] += seconds
+    tally.stage_seconds["validate"] += t1 - t0
+    tally.stage_seconds["load"] += t2 - t1
+    tally.loaded += unique.height
+    tally.duplicates += len(duplicates)
+    tally.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
+    tally.rejection_reasons.update(rejections["check"].to_list())
+    kept_segments = batch.segments.filter(pl.col("doc_id").is_in(unique["doc_id"].to_list()))
+    tally.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
+    tally.rule_hits.update(kept_segments.filter(pl.col("category") != "metadata")["rule_id"].to_list())
+    # Touched files (same bytes, new mtime) were counted as changed at discovery; they are not.
+    if batch.touched:
+        touched = {p for p, _, _ in batch.touched}
+        moved = [p for p in tally.changed_paths if p in touched]
+        tally.files_changed -= len(moved)
+        tally.files_unchanged += len(moved)
+        tally.changed_paths = [p for p in tally.changed_paths if p not in touched]
+
+
+def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
+    """Mark vanished files deleted, record the run, commit. Returns the run summary."""
+    t0 = time.perf_counter()
+    loader.mark_deleted(plan.deleted)
+    tally.stage_seconds["finish"] += time.perf_counter() - t0
+    summary = tally.summary("completed", raw_dir)
+    loader.record_run(summary)
+    loader.commit()
+    return summary
+
+
+def chunks(entries: list[FileEntry], size: int) -> list[list[FileEntry]]:
+    return [entries[i : i + size] for i in range(0, len(entries), size)]

@@ -1,0 +1,173 @@
+"""Discovery: what is under raw/, compared with what the warehouse already holds.
+
+Stat first, hash later: a file whose size and mtime match the manifest is unchanged without being
+read. Symlinks are never followed; anything that is not a regular file is reported, not skipped.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from winnow.records import Rejection
+
+# Extension -> format name. Compressed files carry the inner format: name.txt.gz -> txt.
+FORMATS: dict[str, str] = {".txt": "txt"}
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the warehouse remembers of a path."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    path: str  # relative to raw/, POSIX separators
+    size: int
+    mtime_ns: int
+    format: str
+    prior: Known | None = None
+
+
+@dataclass
+class Plan:
+    to_process: list[FileEntry] = field(default_factory=list)
+    unchanged: list[FileEntry] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    refused: list[tuple[FileEntry, Rejection]] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return len(self.to_process) + len(self.unchanged) + len(self.refused)
+
+
+def format_of(name: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    return FORMATS.get(os.path.splitext(lower)[1])
+
+
+def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    stack = [("", root)]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # hidden files (.gitkeep, editor swap files) are not sources
+            rel = f"{prefix}{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((rel + "/", Path(entry.path)))
+            else:
+                yield rel, entry
+
+
+def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
+    """Diff raw/ against the manifest: new or changed files to process, unchanged, deleted."""
+    root = Path(raw_dir)
+    plan = Plan()
+    present: set[str] = set()
+    for rel, entry in sorted(_walk(root), key=lambda pair: pair[0]):
+        present.add(rel)
+        prior = manifest.get(rel)
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError as exc:
+            fe = FileEntry(rel, 0, 0, format_of(rel) or "unknown", prior)
+            plan.refused.append((fe, Rejection("discover", "unreadable", f"cannot stat: {exc}")))
+            continue
+        fe = FileEntry(rel, st.st_size, st.st_mtime_ns, format_of(rel) or "unknown", prior)
+        if prior and prior.status != "deleted" and (prior.size, prior.mtime_ns) == (fe.size, fe.mtime_ns):
+            plan.unchanged.append(fe)
+        elif stat.S_ISLNK(st.st_mode):
+            target = os.readlink(entry.path)
+            plan.refused.append(
+                (
+                    fe,
+                    Rejection("discover", "symlink", "symbolic links are not followed", {"target": target}),
+                )
+            )
+        elif not stat.S_ISREG(st.st_mode):
+            plan.refused.append(
+                (
+                    fe,
+                    Rejection("discover", "not_a_file", "not a regular file (device, fifo or socket)"),
+                )
+            )
+        elif fe.format == "unknown":
+            plan.refused.append(
+                (
+                    fe,
+                    Rejection(
+                        "discover",
+                        "unsupported_format",
+                        f"no reader for this file type (supported: {', '.join(sorted(FORMATS))})",
+                    ),
+                )
+            )
+        else:
+            plan.to_process.append(fe)
+    plan.deleted = sorted(p for p, k in manifest.items() if p not in present and k.status != "deleted")
+    return plan
+
+
+class ReadProblem(Exception):
+    """A file that cannot be read; carries the rejection to record."""
+
+    def __init__(self, rejection: Rejection) -> None:
+        super().__init__(rejection.reason)
+        self.rejection = rejection
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file without following symlinks, refusing files over max_bytes unread."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError as exc:
+        raise ReadProblem(Rejection("read", "vanished", "the file disappeared before it was read")) from exc
+    except PermissionError as exc:
+        raise ReadProblem(Rejection("read", "permission_denied", "no permission to read the file")) from exc
+    except OSError as exc:
+        check = "symlink" if exc.errno == errno.ELOOP else "unreadable"
+        raise ReadProblem(Rejection("read", check, f"cannot open: {exc.strerror}")) from exc
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_bytes:
+            raise ReadProblem(
+                Rejection(
+                    "read",
+                    "too_large",
+                    f"{size} bytes is over the limit of {max_bytes}",
+                    {"bytes": size, "limit": max_bytes},
+                )
+            )
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ReadProblem(
+            Rejection(
+                "read",
+                "too_large",
+                f"the file grew past the limit of {max_bytes} bytes",
+                {"limit": max_bytes},
+            )
+        )
+    return data
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,318 @@
+"""The DuckDB warehouse: open and migrate, read the manifest, load a run in one transaction.
+
+One writer. Bulk inserts come from Arrow (polars) frames in one statement each; a changed
+document is replaced by DELETE then INSERT inside the run's transaction. SQL text never holds a
+value: every value travels as a parameter or a registered frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from winnow import __version__
+from winnow.errors import SchemaVersionError, WarehouseError, WarehouseLocked
+from winnow.sources import Known
+
+DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
+DEFAULT_RAW = "raw"
+
+
+def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
+    return Path(path or os.environ.get("WINNOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def raw_path(path: str | os.PathLike[str] | None = None) -> Path:
+    return Path(path or os.environ.get("WINNOW_RAW") or DEFAULT_RAW)
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every file in schemas/migrations, in order."""
+    folder = resources.files("schemas").joinpath("migrations")
+    found = []
+    for item in folder.iterdir():
+        m = re.match(r"^(\d+)_(.+)\.sql$", item.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), item.read_text("utf-8")))
+    return sorted(found)
+
+
+def latest_schema_version() -> int:
+    return migrations()[-1][0]
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" in message.lower():
+            raise WarehouseLocked(
+                f"the warehouse {path} is in use by another process (an ingest is writing to it); "
+                "try again when it finishes"
+            ) from exc
+        raise WarehouseError(f"cannot open the warehouse {path}: {message}") from exc
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open the warehouse {path}: {exc}") from exc
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply pending migrations, each in its own transaction. Refuse a newer warehouse."""
+    version = current_version(con)
+    latest = latest_schema_version()
+    if version > latest:
+        raise SchemaVersionError(
+            f"this warehouse has schema version {version}, newer than this winnow "
+            f"({__version__}) understands ({latest}); upgrade winnow to open it"
+        )
+    for number, name, sql in migrations():
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+                "name VARCHAR, applied_at TIMESTAMPTZ NOT NULL, winnow_version VARCHAR)"
+            )
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, ?, ?)",
+                [number, name, datetime.now(UTC), __version__],
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return max(version, latest)
+
+
+def open_warehouse(
+    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating when writable) the warehouse."""
+    target = warehouse_path(path)
+    if read_only:
+        if not target.exists():
+            raise WarehouseError(f"no warehouse at {target}: run `winnow ingest` first")
+        con = _connect(target, read_only=True)
+        version = current_version(con)
+        if version > latest_schema_version():
+            con.close()
+            raise SchemaVersionError(
+                f"this warehouse has schema version {version}, newer than this winnow understands"
+            )
+        return con
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(target, read_only=False)
+    con.execute("SET TimeZone = 'UTC'")
+    migrate(con)
+    return con
+
+
+class Loader:
+    """Holds the run's write transaction. begin() once, load batches, then finish() or abort()."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        self.con = con
+        self.run_id = run_id
+        self.now = datetime.now(UTC)
+        self._first_run: dict[str, str] = {}
+
+    # --- reading state -------------------------------------------------------------------
+    def manifest(self) -> dict[str, Known]:
+        rows = self.con.execute(
+            "SELECT path, any_value(sha256), any_value(bytes), any_value(mtime_ns), "
+            "CASE WHEN bool_and(status = 'deleted') THEN 'deleted' "
+            "WHEN bool_or(status = 'rejected') AND count(*) = 1 THEN 'rejected' ELSE 'present' END, "
+            "min(first_run) FROM sources GROUP BY path"
+        ).fetchall()
+        out = {}
+        for path, sha, size, mtime, status, first in rows:
+            out[path] = Known(sha or "", int(size or 0), int(mtime or 0), status)
+            self._first_run[path] = first
+        return out
+
+    def known_hashes(self) -> dict[str, str]:
+        rows = self.con.execute("SELECT content_hash, min(doc_id) FROM articles GROUP BY 1").fetchall()
+        return {h: d for h, d in rows}
+
+    # --- writing -------------------------------------------------------------------------
+    def begin(self) -> None:
+        self.con.execute("BEGIN TRANSACTION")
+
+    def _register(self, name: str, frame: pl.DataFrame) -> None:
+        self.con.register(name, frame.to_arrow())
+
+    def replace_sources(self, paths: Iterable[str]) -> None:
+        """Forget the current rows of files that are being re-processed."""
+        frame = pl.DataFrame({"path": sorted(set(paths))}, schema={"path": pl.String})
+        if frame.is_empty():
+            return
+        self._register("_paths", frame)
+        self.con.execute("DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths)")
+        self.con.execute(
+            "DELETE FROM removed_segments WHERE doc_id IN "
+            "(SELECT doc_id FROM sources WHERE path IN (SELECT path FROM _paths))"
+        )
+        self.con.execute("DELETE FROM sources WHERE path IN (SELECT path FROM _paths)")
+        self.con.unregister("_paths")
+
+    def load(
+        self,
+        articles: pl.DataFrame,
+        segments: pl.DataFrame,
+        rejections: pl.DataFrame,
+        sources: pl.DataFrame,
+        duplicates: dict[str, str],
+    ) -> None:
+        """Insert one validated batch. `sources` has one row per document of re-processed files."""
+        self.replace_sources(sources["path"].to_list())
+        loaded = set(articles["doc_id"].to_list())
+        rejected = set(rejections["doc_id"].to_list())
+        status = [
+            "rejected"
+            if d in rejected
+            else "duplicate"
+            if d in duplicates
+            else "loaded"
+            if d in loaded
+            else "rejected"
+            for d in sources["doc_id"].to_list()
+        ]
+        src = sources.with_columns(
+            pl.Series("status", status, dtype=pl.String),
+            pl.col("doc_id")
+            .replace_strict(duplicates, default=None, return_dtype=pl.String)
+            .alias("duplicate_of"),
+            pl.col("path")
+            .replace_strict(self._first_run, default=self.run_id, return_dtype=pl.String)
+            .alias("first_run"),
+            pl.lit(self.run_id).alias("last_run"),
+            pl.lit(self.now).alias("updated_at"),
+        )
+        if articles.height:
+            self._register("_articles", articles)
+            cols = ", ".join(articles.columns)
+            self.con.execute(
+                f"INSERT INTO articles ({cols}, run_id, ingested_at) "  # noqa: S608 - column names only
+                f"SELECT {cols}, ?, ? FROM _articles",
+                [self.run_id, self.now],
+            )
+            self.con.unregister("_articles")
+        kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
+        if kept_segments.height:
+            self._register("_segments", kept_segments)
+            self.con.execute(
+                "INSERT INTO removed_segments (doc_id, position, text, rule_id, category, run_id) "
+                "SELECT doc_id, position, text, rule_id, category, ? FROM _segments",
+                [self.run_id],
+            )
+            self.con.unregister("_segments")
+        self.add_rejections(rejections)
+        if src.height:
+            self._register("_sources", src)
+            self.con.execute(
+                "INSERT INTO sources (path, record, sha256, bytes, mtime_ns, format, status, doc_id, "
+                "duplicate_of, first_run, last_run, updated_at) SELECT path, record, sha256, bytes, "
+                "mtime_ns, format, status, doc_id, duplicate_of, first_run, last_run, updated_at "
+                "FROM _sources"
+            )
+            self.con.unregister("_sources")
+
+    def add_rejections(self, rejections: pl.DataFrame) -> None:
+        if not rejections.height:
+            return
+        self._register("_rejections", rejections)
+        self.con.execute(
+            'INSERT INTO rejections (path, record, sha256, doc_id, run_id, stage, "check", reason, '
+            'detail, rejected_at) SELECT path, record, sha256, doc_id, ?, stage, "check", reason, '
+            "detail, ? FROM _rejections",
+            [self.run_id, self.now],
+        )
+        self.con.unregister("_rejections")
+
+    def touch(self, touched: list[tuple[str, int, int]]) -> None:
+        """Same bytes, new mtime: remember the new stat so the next run skips without hashing."""
+        if not touched:
+            return
+        frame = pl.DataFrame(
+            touched,
+            schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64},
+            orient="row",
+        )
+        self._register("_touched", frame)
+        self.con.execute(
+            "UPDATE sources SET bytes = t.bytes, mtime_ns = t.mtime_ns, last_run = ? "
+            "FROM _touched t WHERE sources.path = t.path",
+            [self.run_id],
+        )
+        self.con.unregister("_touched")
+
+    def mark_deleted(self, paths: list[str]) -> None:
+        if not paths:
+            return
+        frame = pl.DataFrame({"path": paths}, schema={"path": pl.String})
+        self._register("_deleted", frame)
+        self.con.execute(
+            "UPDATE sources SET status = 'deleted', last_run = ?, updated_at = ? "
+            "WHERE path IN (SELECT path FROM _deleted)",
+            [self.run_id, self.now],
+        )
+        self.con.unregister("_deleted")
+
+    def record_run(self, summary: dict[str, Any]) -> None:
+        self.con.execute(
+            "INSERT INTO runs (run_id, started_at, finished_at, status, raw_dir, files_seen, "
+            "files_new, files_changed, files_unchanged, files_deleted, loaded, duplicates, rejected, "
+            "segments_removed, duration_s, stage_seconds, winnow_version, rules_version, error) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.run_id,
+                summary["started_at"],
+                summary.get("finished_at"),
+                summary["status"],
+                summary.get("raw_dir"),
+                summary.get("files_seen", 0),
+                summary.get("files_new", 0),
+                summary.get("files_changed", 0),
+                summary.get("files_unchanged", 0),
+                summary.get("files_deleted", 0),
+                summary.get("loaded", 0),
+                summary.get("duplicates", 0),
+                summary.get("rejected", 0),
+                summary.get("segments_removed", 0),
+                summary.get("duration_s"),
+                json.dumps(summary.get("stage_seconds", {})),
+                __version__,
+                summary.get("rules_version"),
+                summary.get("error"),
+            ],
+        )
+
+    def commit(self) -> None:
+        self.con.execute("COMMIT")
+
+    def rollback(self) -> None:
+        # Nothing may be open: the failure can come before BEGIN or after COMMIT.
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("ROLLBACK")
