@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from collections import Counter
 from datetime import date, datetime
@@ -190,6 +191,9 @@ def preview(
 
 
 def main() -> None:
+    # Prefect's temporary server writes telemetry into its SQLite file while the flow starts, which
+    # races on a fresh PREFECT_HOME ("database is locked"); winnow sends no telemetry anyway.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     try:
         app()
     except WinnowError as exc:
