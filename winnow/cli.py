@@ -44,21 +44,39 @@ RawOpt = Annotated[
 ]
 
 
+EXIT_SKIPPED = 75  # sysexits EX_TEMPFAIL: the warehouse was busy, try again later
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
 
 
+WaitOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait",
+        help="If another ingest is writing to the warehouse, wait for it to finish "
+        f"instead of skipping this run (a skip exits with code {EXIT_SKIPPED}).",
+    ),
+]
+
+
 @app.command()
-def ingest(raw: RawOpt = None, warehouse: WarehouseOpt = None) -> None:
+def ingest(raw: RawOpt = None, warehouse: WarehouseOpt = None, wait: WaitOpt = False) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
     from flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
+    from flows.progress import reporting_to
+    from winnow.commands.progress_bar import progress_bar
 
     try:
-        summary = run_ingest(raw, warehouse)
+        with progress_bar(err) as bar, reporting_to(bar):
+            summary = run_ingest(raw, warehouse, wait=wait)
     except (WinnowError, FileNotFoundError) as exc:
         fail(str(exc))
         return
+    if summary["status"] == "skipped":
+        fail(summary.get("error") or "skipped: another ingest is writing", EXIT_SKIPPED)
     print_summary(summary)
 
 

@@ -225,8 +225,14 @@ def process_batch(
     entries: Sequence[FileEntry],
     rules: RuleSet | None = None,
     settings: Settings | None = None,
+    raise_io_errors: bool = False,
 ) -> Batch:
-    """Read, decode, parse, clean and annotate a batch of files."""
+    """Read, decode, parse, clean and annotate a batch of files.
+
+    A file that crashes any step is quarantined (check `crashed`, with the traceback summary) and
+    the batch goes on. An OSError is raised instead when `raise_io_errors` is set, so the caller
+    (the flow's task, with retries) can retry a transient I/O failure; on its last attempt it
+    passes False and the file is quarantined as `io_error`."""
     rules = rules or default_rules()
     settings = settings or get_settings()
     root = Path(raw_dir)
@@ -237,7 +243,14 @@ def process_batch(
     sources: list[dict[str, Any]] = []
     touched: list[tuple[str, int, int]] = []
     for entry in entries:
-        docs, sha = process_file(root, entry, rules, settings, timings)
+        try:
+            docs, sha = process_file(root, entry, rules, settings, timings)
+        except OSError as exc:
+            if raise_io_errors:
+                raise
+            docs, sha = [crashed_document(entry, "read", "io_error", exc)], None
+        except Exception as exc:  # a bug on one file must not sink the batch
+            docs, sha = [crashed_document(entry, "process", "crashed", exc)], None
         if not docs and sha is not None:
             touched.append((entry.path, entry.size, entry.mtime_ns))
             continue
@@ -278,6 +291,14 @@ def process_batch(
         timings=dict(timings),
         files=len(entries),
     )
+
+
+def crashed_document(entry: FileEntry, stage: str, check: str, exc: BaseException) -> Document:
+    """A file that a step crashed on, as a rejected document carrying the traceback summary."""
+    doc = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
+    doc.doc_id = doc_id_for(entry.path)
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return doc.reject(stage, check, f"internal error: {summary}", traceback=traceback.format_exc(limit=5))
 
 
 def article_row(doc: Document) -> dict[str, Any]:

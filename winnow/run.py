@@ -22,6 +22,8 @@ from winnow.sources import FileEntry, Plan, discover
 from winnow.validation import validate_articles
 from winnow.warehouse import Loader
 
+REPORT_EXAMPLES = 50  # rejections listed by path in a run report (all are in `rejections`)
+
 
 @dataclass
 class RunTally:
@@ -42,6 +44,7 @@ class RunTally:
     rule_hits: Counter[str] = field(default_factory=Counter)
     new_paths: list[str] = field(default_factory=list)
     changed_paths: list[str] = field(default_factory=list)
+    rejection_examples: list[dict[str, str]] = field(default_factory=list)  # the report's first few
 
     def summary(self, status: str, raw_dir: str, error: str | None = None) -> dict[str, Any]:
         finished = datetime.now(UTC)
@@ -65,6 +68,7 @@ class RunTally:
             "error": error,
             "rejection_reasons": dict(self.rejection_reasons.most_common()),
             "top_rules": dict(self.rule_hits.most_common(10)),
+            "rejection_examples": self.rejection_examples[:REPORT_EXAMPLES],
             "new_paths": self.new_paths[:50],
             "changed_paths": self.changed_paths[:50],
         }
@@ -137,6 +141,9 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     tally.duplicates += len(duplicates)
     tally.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
     tally.rejection_reasons.update(rejections["check"].to_list())
+    room = REPORT_EXAMPLES - len(tally.rejection_examples)
+    if room > 0 and rejections.height:
+        tally.rejection_examples.extend(rejections.select("path", "check", "reason").head(room).to_dicts())
     kept_segments = batch.segments.filter(pl.col("doc_id").is_in(unique["doc_id"].to_list()))
     tally.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
     tally.rule_hits.update(kept_segments.filter(pl.col("category") != "metadata")["rule_id"].to_list())

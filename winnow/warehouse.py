@@ -280,14 +280,16 @@ class Loader:
         )
         self.con.unregister("_deleted")
 
-    def record_run(self, summary: dict[str, Any]) -> None:
+    def record_run(self, summary: dict[str, Any], run_id: str | None = None) -> None:
+        """One row in `runs`: counts, timings, and the run report's lists as JSON."""
         self.con.execute(
             "INSERT INTO runs (run_id, started_at, finished_at, status, raw_dir, files_seen, "
             "files_new, files_changed, files_unchanged, files_deleted, loaded, duplicates, rejected, "
-            "segments_removed, duration_s, stage_seconds, winnow_version, rules_version, error) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "segments_removed, duration_s, stage_seconds, winnow_version, rules_version, error, "
+            "rejection_reasons, rejection_examples, top_rules, new_files, changed_files) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                self.run_id,
+                run_id or self.run_id,
                 summary["started_at"],
                 summary.get("finished_at"),
                 summary["status"],
@@ -303,11 +305,27 @@ class Loader:
                 summary.get("segments_removed", 0),
                 summary.get("duration_s"),
                 json.dumps(summary.get("stage_seconds", {})),
-                __version__,
+                summary.get("winnow_version") or __version__,
                 summary.get("rules_version"),
                 summary.get("error"),
+                json.dumps(summary.get("rejection_reasons", {})),
+                json.dumps(summary.get("rejection_examples", [])),
+                json.dumps(summary.get("top_rules", {})),
+                json.dumps(summary.get("new_paths", [])),
+                json.dumps(summary.get("changed_paths", [])),
             ],
         )
+
+    def record_skipped(self, summaries: list[dict[str, Any]]) -> set[str]:
+        """Record runs that were skipped for the lock (from the journal); once each. Returns their ids."""
+        recorded = set()
+        for summary in summaries:
+            run_id = str(summary["run_id"])
+            exists = self.con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run_id]).fetchone()
+            if not exists or not exists[0]:
+                self.record_run(summary, run_id=run_id)
+            recorded.add(run_id)
+        return recorded
 
     def commit(self) -> None:
         self.con.execute("COMMIT")
