@@ -1,1 +1,3 @@
 """Further CLI commands, each in a module of its own that registers on winnow.cli.app."""
+
+from winnow.commands import serve, watch  # noqa: F401 - registration happens on import

@@ -1,0 +1,112 @@
+"""Ingest on arrival: watch raw/ and run the ingest flow when files appear or change.
+
+watchfiles delivers native file events from a background thread. The main loop coalesces them:
+after the first change it waits until raw/ has been quiet for `debounce` seconds (at most
+`max_wait`), then runs one ingest. A run is never interrupted by new changes; whatever arrives
+while it works sets one flag, which triggers exactly one more run afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from watchfiles import Change, watch
+
+logger = logging.getLogger("winnow.watch")
+
+
+def visible_under(raw: Path) -> Callable[[Change, str], bool]:
+    """Discovery ignores hidden files and folders (editor swap files, .partial downloads): so do we."""
+    root = os.path.realpath(raw)
+
+    def visible(change: Change, path: str) -> bool:
+        rel = os.path.relpath(os.path.realpath(path), root)
+        return not any(part.startswith(".") for part in Path(rel).parts if part != "..")
+
+    return visible
+
+
+class ChangeFlag:
+    """Set by the watcher thread, taken by the run loop; remembers when raw/ last changed."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self.first = 0.0
+        self.last = 0.0
+        self.count = 0
+
+    def note(self, n: int) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if not self._event.is_set():
+                self.first = now
+            self.last = now
+            self.count += n
+            self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        return self._event.wait(timeout)
+
+    def take(self) -> int:
+        with self._lock:
+            n, self.count = self.count, 0
+            self._event.clear()
+            return n
+
+
+def _watch_thread(raw: Path, flag: ChangeFlag, stop: threading.Event) -> None:
+    try:
+        only = visible_under(raw)
+        events = watch(raw, watch_filter=only, stop_event=stop, raise_interrupt=False, debounce=400)
+        for changes in events:
+            flag.note(len(changes))
+    except Exception:
+        logger.exception("the file watcher stopped")
+        stop.set()
+
+
+def watch_and_ingest(
+    raw: Path,
+    run: Callable[[], Any],
+    debounce: float = 1.0,
+    max_wait: float = 30.0,
+    initial_run: bool = True,
+    stop: threading.Event | None = None,
+) -> None:
+    """Call `run()` (one ingest) on changes under `raw`, coalesced, until `stop` is set or the
+    process is interrupted. A failed run is logged and watching goes on."""
+    stop = stop or threading.Event()
+    flag = ChangeFlag()
+    watcher = threading.Thread(target=_watch_thread, args=(raw, flag, stop), name="winnow-watch", daemon=True)
+    watcher.start()
+    pending = initial_run  # catch up with whatever arrived while nobody was watching
+    try:
+        while not stop.is_set():
+            if not pending:
+                if not flag.wait(timeout=0.5):
+                    continue
+                # Quiet period: a burst of copies is one run, not one per file.
+                while not stop.is_set():
+                    now = time.monotonic()
+                    if now - flag.last >= debounce or now - flag.first >= max_wait:
+                        break
+                    time.sleep(0.1)
+                if stop.is_set():
+                    break
+            changed = flag.take()
+            pending = False
+            logger.info("ingesting: %s", f"{changed} change(s) under {raw}" if changed else "catching up")
+            try:
+                run()
+            except Exception:
+                logger.exception("the ingest run failed; still watching")
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
