@@ -19,9 +19,21 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from winnow.errors import WinnowError
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    api_url: str
+    pid: int
+    log: Path
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/api")
 
 
 class ServerStartError(WinnowError):
@@ -58,8 +70,8 @@ def _stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def local_prefect_server(startup_timeout: float = 120, ui: bool = True) -> Iterator[str]:
-    """Start a Prefect server with its scheduler; yield its API URL; stop it on exit."""
+def local_prefect_server(startup_timeout: float = 120, ui: bool = True) -> Iterator[LocalServer]:
+    """Start a Prefect server with its scheduler; yield where it is; stop it on exit."""
     if "prefect" in sys.modules:
         raise RuntimeError("start the local server before importing prefect: it reads its settings once")
     home = prefect_home()
@@ -98,6 +110,6 @@ def local_prefect_server(startup_timeout: float = 120, ui: bool = True) -> Itera
                     f"the local Prefect server was not healthy after {startup_timeout:.0f}s; see {log_path}"
                 )
             time.sleep(0.25)
-        yield api_url
+        yield LocalServer(api_url, process.pid, log_path)
     finally:
         _stop(process)

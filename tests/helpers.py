@@ -72,3 +72,17 @@ def assert_accounting(raw: Path, warehouse: Path) -> None:
         "AND r.sha256 IS NOT DISTINCT FROM s.sha256 AND length(r.reason) > 0)",
     )
     assert not unexplained, unexplained
+
+
+def cli_env() -> dict[str, str]:
+    """Environment for a `winnow` subprocess that talks to this session's Prefect test server
+    (inside `prefect_harness`) instead of starting a temporary server of its own (~10 s each)."""
+    import os
+
+    from prefect.settings import PREFECT_API_URL
+
+    env = dict(os.environ)
+    url = PREFECT_API_URL.value()
+    if url:
+        env["PREFECT_API_URL"] = url
+    return env

@@ -8,16 +8,19 @@ import re
 import signal
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from winnow.cli import RawOpt, WarehouseOpt, app, console, fail
 from winnow.errors import ConfigError, WinnowError
 
+if TYPE_CHECKING:
+    from flows.local_server import LocalServer
+
 
 @contextlib.contextmanager
-def _prefect_api() -> Iterator[str | None]:
+def _prefect_api() -> Iterator[LocalServer | None]:
     """The configured Prefect server, or one we start (and stop) ourselves: the temporary server
     Prefect would otherwise use has no scheduler."""
     configured = os.environ.get("PREFECT_API_URL")
@@ -26,10 +29,10 @@ def _prefect_api() -> Iterator[str | None]:
         return
     from flows.local_server import local_prefect_server
 
-    with local_prefect_server() as api_url:
-        os.environ["PREFECT_API_URL"] = api_url
+    with local_prefect_server() as server:
+        os.environ["PREFECT_API_URL"] = server.api_url
         try:
-            yield api_url
+            yield server
         finally:
             os.environ.pop("PREFECT_API_URL", None)
 
@@ -82,7 +85,7 @@ def serve(
 
             schedule = make_schedule(cron, every, timezone)
             deployment = build_deployment(schedule, raw, warehouse)
-            local = f"a local Prefect server at {started.removesuffix('/api')}" if started else None
+            local = f"a local Prefect server at {started.ui_url} (pid {started.pid})" if started else None
             when = f"cron {cron!r} ({timezone})" if cron else f"every {interval or '15m'}"
             params = deployment.parameters
             console.print(

@@ -1,0 +1,130 @@
+"""Scheduled ingestion: the deployment and its schedule, prefect.yaml, and `winnow serve` for real."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import assert_accounting, rows
+from winnow.errors import ConfigError
+
+REPO = Path(__file__).resolve().parent.parent
+WINNOW = str(Path(sys.executable).with_name("winnow"))
+
+
+@pytest.mark.integration
+def test_deployment_registers_with_its_schedule(prefect_harness: None, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.schedule import build_deployment, make_schedule
+
+    every = build_deployment(make_schedule(None, timedelta(minutes=15)), tmp_path / "raw", tmp_path / "w.db")
+    cron = build_deployment(
+        make_schedule("0 6 * * 1-5", None, "Europe/Paris"), tmp_path / "raw", tmp_path / "w.db", name="cron"
+    )
+    with get_client(sync_client=True) as client:
+        got = client.read_deployment(every.apply())
+        got_cron = client.read_deployment(cron.apply())
+    (schedule,) = got.schedules
+    assert schedule.active and schedule.schedule.interval == timedelta(minutes=15)  # type: ignore[union-attr]
+    expected = {"raw": str(tmp_path / "raw"), "warehouse": str(tmp_path / "w.db"), "wait": False}
+    assert got.parameters == expected
+    assert got.name == "scheduled" and not got.paused
+    (schedule,) = got_cron.schedules
+    assert schedule.schedule.cron == "0 6 * * 1-5"  # type: ignore[union-attr]
+    assert schedule.schedule.timezone == "Europe/Paris"  # type: ignore[union-attr]
+
+
+def test_schedule_options_are_checked() -> None:
+    from flows.schedule import make_schedule
+    from winnow.commands.serve import parse_interval
+
+    assert parse_interval("15m") == timedelta(minutes=15)
+    assert parse_interval("90") == timedelta(seconds=90)
+    assert parse_interval("1.5h") == timedelta(minutes=90)
+    for bad in ("soon", "10x", "0s", "-5m"):
+        with pytest.raises(ConfigError):
+            parse_interval(bad)
+    with pytest.raises(ConfigError, match="invalid cron"):
+        make_schedule("every day", None)
+    with pytest.raises(ConfigError, match="not both"):
+        make_schedule("* * * * *", timedelta(minutes=1))
+
+
+def test_prefect_yaml_declares_the_served_deployment() -> None:
+    from flows.ingest import ingest_flow
+    from flows.schedule import DEPLOYMENT_NAME, make_schedule
+
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text("utf-8"))
+    (deployment,) = spec["deployments"]
+    assert deployment["name"] == DEPLOYMENT_NAME
+    path, _, func = deployment["entrypoint"].partition(":")
+    assert (REPO / path).exists() and func == ingest_flow.fn.__name__
+    assert set(deployment["parameters"]) == set(inspect.signature(ingest_flow.fn).parameters)
+    (schedule,) = deployment["schedules"]
+    make_schedule(schedule["cron"], None, schedule["timezone"])  # a valid cron expression and zone
+
+
+def _runs(warehouse: Path) -> list[tuple[str, int]]:
+    try:
+        return [(s, n) for s, n in rows(warehouse, "SELECT status, loaded FROM runs ORDER BY started_at")]
+    except Exception:  # not created yet, or a run holds it right now
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split()[2]
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path, sample_raw: Path) -> None:
+    warehouse = tmp_path / "wh" / "articles.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # nothing configured: serve starts its own server
+    log = (tmp_path / "serve.log").open("w+")
+    proc = subprocess.Popen(
+        [WINNOW, "serve", "--interval", "3s", "--raw", str(sample_raw), "--warehouse", str(warehouse)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while len([r for r in _runs(warehouse) if r[0] == "completed"]) < 2:
+            assert proc.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0, Path(log.name).read_text()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        output = Path(log.name).read_text()
+        url = re.search(r"local Prefect server at\s+(http://127\.0\.0\.1:\d+)\s+\(pid\s+(\d+)\)", output)
+        if url and _alive(int(url.group(2))):  # serve failed to stop it: do not leave it behind
+            os.kill(int(url.group(2)), signal.SIGKILL)
+            pytest.fail(f"winnow serve left its Prefect server running\n{output}")
+    assert url, output
+    with pytest.raises(OSError):  # the server it started is gone with it
+        urllib.request.urlopen(f"{url.group(1)}/api/health", timeout=2)
+    completed = [r for r in _runs(warehouse) if r[0] == "completed"]
+    assert completed[0] == ("completed", 6) and all(n == 0 for _, n in completed[1:])
+    assert_accounting(sample_raw, warehouse)
