@@ -66,7 +66,7 @@ def watching(raw_dir: Path) -> Iterator[Runs]:
             assert time.monotonic() < deadline, "the watcher never saw a change"
             (raw_dir / "warmup.txt").write_text(str(time.monotonic()))
             time.sleep(0.5)
-        runs.settled()
+        runs.settled(quiet=1.5)
         yield runs
     finally:
         stop.set()

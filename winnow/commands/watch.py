@@ -39,11 +39,8 @@ def watch(
     folder = raw_path(raw)
     if not folder.is_dir():
         fail(f"raw folder {folder} does not exist or is not a folder")
+    # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
     logging.getLogger("winnow.watch").setLevel(logging.INFO)
-    if not logging.getLogger("winnow.watch").handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s | %(levelname)-7s | %(message)s", "%H:%M:%S"))
-        logging.getLogger("winnow.watch").addHandler(handler)
 
     def one_run() -> None:
         try:
