@@ -17,7 +17,7 @@ from flows.progress import progress
 from flows.report import publish_report
 from flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
 from winnow.config import get_settings
-from winnow.errors import WarehouseBusy
+from winnow.errors import WarehouseBusy, is_transient
 from winnow.pipeline import Batch, process_batch
 from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
 from winnow.sources import FileEntry, Plan
@@ -29,9 +29,8 @@ from winnow.warehouse import Loader, open_warehouse, raw_path, warehouse_path
 RETRIES = 3
 
 
-def _transient(task: Any, task_run: Any, state: Any) -> bool:
-    from winnow.errors import is_transient
-
+def _transient(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry only what may succeed next time (winnow.errors.is_transient); a bug fails at once."""
     return is_transient(state.result(raise_on_failure=False))
 
 

@@ -85,6 +85,13 @@ def test_io_errors_are_raised_for_retry_or_quarantined_on_the_last_try(
     batch = pipeline.process_batch(raw_dir, entries, raise_io_errors=False)
     assert batch.rejections["check"].to_list() == ["io_error"]
 
+    def erofs(path: Path, max_bytes: int) -> bytes:
+        raise OSError(errno.EROFS, "Read-only file system")  # will not get better by retrying
+
+    monkeypatch.setattr(pipeline, "read_bytes", erofs)
+    batch = pipeline.process_batch(raw_dir, entries, raise_io_errors=True)
+    assert batch.rejections["check"].to_list() == ["io_error"]
+
 
 @pytest.mark.integration
 def test_transient_read_errors_are_retried_then_quarantined(

@@ -22,6 +22,7 @@ import polars as pl
 from winnow.clean import clean_lines
 from winnow.config import Settings, get_settings
 from winnow.decode import decode
+from winnow.errors import is_transient
 from winnow.language import detect_language
 from winnow.metadata import estimate_read_time, extract_header, word_count
 from winnow.parse import parse_text
@@ -230,9 +231,9 @@ def process_batch(
     """Read, decode, parse, clean and annotate a batch of files.
 
     A file that crashes any step is quarantined (check `crashed`, with the traceback summary) and
-    the batch goes on. An OSError is raised instead when `raise_io_errors` is set, so the caller
-    (the flow's task, with retries) can retry a transient I/O failure; on its last attempt it
-    passes False and the file is quarantined as `io_error`."""
+    the batch goes on. A transient OSError (EIO, EAGAIN, ...) is raised instead when
+    `raise_io_errors` is set, so the caller (the flow's task, with retries) can retry it; on its
+    last attempt it passes False and the file is quarantined as `io_error`."""
     rules = rules or default_rules()
     settings = settings or get_settings()
     root = Path(raw_dir)
@@ -246,7 +247,7 @@ def process_batch(
         try:
             docs, sha = process_file(root, entry, rules, settings, timings)
         except OSError as exc:
-            if raise_io_errors:
+            if raise_io_errors and is_transient(exc):
                 raise
             docs, sha = [crashed_document(entry, "read", "io_error", exc)], None
         except Exception as exc:  # a bug on one file must not sink the batch
