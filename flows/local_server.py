@@ -4,7 +4,7 @@ Prefect's temporary server (what runs when PREFECT_API_URL is unset) has no sche
 served deployment on it never fires. This starts `prefect server start` in the foreground as our
 child process (its own session, so a Ctrl-C meant for us does not kill it before we have paused
 the schedule), on a free port, with a database of its own under PREFECT_HOME, and stops exactly
-that process on exit. No Prefect import here: PREFECT_API_URL must be set before Prefect loads.
+that process on exit.
 """
 
 from __future__ import annotations
@@ -40,10 +40,6 @@ class ServerStartError(WinnowError):
     """The local Prefect server did not come up."""
 
 
-def prefect_home() -> Path:
-    return Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -70,11 +66,9 @@ def _stop(process: subprocess.Popen[bytes], timeout: float = 20) -> None:
 
 
 @contextlib.contextmanager
-def local_prefect_server(startup_timeout: float = 120, ui: bool = True) -> Iterator[LocalServer]:
-    """Start a Prefect server with its scheduler; yield where it is; stop it on exit."""
-    if "prefect" in sys.modules:
-        raise RuntimeError("start the local server before importing prefect: it reads its settings once")
-    home = prefect_home()
+def local_prefect_server(home: Path, startup_timeout: float = 120, ui: bool = True) -> Iterator[LocalServer]:
+    """Start a Prefect server with its scheduler (database and log under `home`, normally
+    PREFECT_HOME); yield where it is; stop it on exit."""
     home.mkdir(parents=True, exist_ok=True)
     log_path = home / "winnow-serve-server.log"
     port = free_port()

@@ -1,12 +1,15 @@
 """Scheduled ingestion: the ingest flow as a Prefect deployment on a cron or interval schedule.
 
 `build_deployment` makes the deployment (the same one `prefect.yaml` declares for teams with a
-work pool); `serve` registers it with the configured Prefect server and runs its scheduled flow
-runs in this process's children until SIGINT or SIGTERM.
+work pool); `serve` registers it with the Prefect server and runs its scheduled flow runs in this
+process's children until SIGINT or SIGTERM; `prefect_api` provides that server.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -14,8 +17,10 @@ from prefect import serve as prefect_serve
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron, Interval, Schedule
+from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 
 from flows.ingest import ingest_flow
+from flows.local_server import LocalServer, local_prefect_server
 from winnow.errors import ConfigError
 from winnow.warehouse import raw_path, warehouse_path
 
@@ -27,8 +32,10 @@ def make_schedule(cron: str | None, interval: timedelta | None, timezone: str = 
     if cron:
         try:
             CronSchedule(cron=cron, timezone=timezone)  # validates the expression and the zone
-        except ValueError as exc:
-            raise ConfigError(f"invalid cron schedule {cron!r} ({timezone}): {exc}") from exc
+        except ValueError as exc:  # pydantic's ValidationError: keep its first message only
+            errors = getattr(exc, "errors", None)
+            detail = errors()[0]["msg"] if callable(errors) else str(exc)
+            raise ConfigError(f"invalid cron schedule {cron!r} ({timezone}): {detail}") from exc
         return Cron(cron, timezone=timezone)
     return Interval(interval or DEFAULT_INTERVAL, timezone=timezone)
 
@@ -63,3 +70,25 @@ def serve(deployment: RunnerDeployment, poll_seconds: float | None = None) -> No
     Stopping pauses the schedule and cancels a run in flight, whose transaction rolls back."""
     kwargs = {"query_seconds": poll_seconds} if poll_seconds else {}
     prefect_serve(deployment, limit=1, pause_on_shutdown=True, print_starting_message=False, **kwargs)
+
+
+@contextlib.contextmanager
+def prefect_api() -> Iterator[LocalServer | None]:
+    """The configured Prefect server (PREFECT_API_URL, from the environment or the active profile),
+    else a local one started for the duration: the temporary server Prefect would otherwise use
+    has no scheduler. Yields the local server, or None when a configured one is used."""
+    if PREFECT_API_URL.value():
+        yield None
+        return
+    home = Path(str(PREFECT_HOME.value())).expanduser()
+    with local_prefect_server(home) as server:
+        before = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = server.api_url  # for the processes that run the flows
+        try:
+            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+                yield server
+        finally:
+            if before is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = before

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import signal
-from collections.abc import Iterator
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from winnow.cli import RawOpt, WarehouseOpt, app, console, fail
 from winnow.errors import ConfigError, WinnowError
-
-if TYPE_CHECKING:
-    from flows.local_server import LocalServer
-
-
-@contextlib.contextmanager
-def _prefect_api() -> Iterator[LocalServer | None]:
-    """The configured Prefect server, or one we start (and stop) ourselves: the temporary server
-    Prefect would otherwise use has no scheduler."""
-    configured = os.environ.get("PREFECT_API_URL")
-    if configured:
-        yield None
-        return
-    from flows.local_server import local_prefect_server
-
-    with local_prefect_server() as server:
-        os.environ["PREFECT_API_URL"] = server.api_url
-        try:
-            yield server
-        finally:
-            os.environ.pop("PREFECT_API_URL", None)
-
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
@@ -79,11 +54,11 @@ def serve(
         return
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
-        with _prefect_api() as started:
-            from flows.schedule import build_deployment, make_schedule
-            from flows.schedule import serve as serve_deployment
+        from flows.schedule import build_deployment, make_schedule, prefect_api
+        from flows.schedule import serve as serve_deployment
 
-            schedule = make_schedule(cron, every, timezone)
+        schedule = make_schedule(cron, every, timezone)  # a bad cron fails before any server starts
+        with prefect_api() as started:
             deployment = build_deployment(schedule, raw, warehouse)
             local = f"a local Prefect server at {started.ui_url} (pid {started.pid})" if started else None
             when = f"cron {cron!r} ({timezone})" if cron else f"every {interval or '15m'}"
