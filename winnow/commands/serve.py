@@ -37,7 +37,7 @@ def serve(
         str | None, typer.Option("--cron", help='Cron schedule, e.g. "*/15 * * * *" (in --timezone).')
     ] = None,
     interval: Annotated[
-        str | None, typer.Option("--interval", help="Run every 90s, 15m, 2h, 1d ... [default: 15m].")
+        str | None, typer.Option("--interval", help="Run every 90s, 15m, 2h, 1d ... (default 15m).")
     ] = None,
     timezone: Annotated[str, typer.Option("--timezone", help="Time zone of the schedule.")] = "UTC",
     raw: RawOpt = None,
