@@ -61,15 +61,37 @@ class ChangeFlag:
             return n
 
 
-def _watch_thread(raw: Path, flag: ChangeFlag, stop: threading.Event) -> None:
-    try:
-        only = visible_under(raw)
-        events = watch(raw, watch_filter=only, stop_event=stop, raise_interrupt=False, debounce=400)
-        for changes in events:
-            flag.note(len(changes))
-    except Exception:
-        logger.exception("the file watcher stopped")
-        stop.set()
+class _Watcher(threading.Thread):
+    """Feeds file events into the flag. Native events (inotify and friends) when the system can
+    give them; polling when it cannot (watch limits reached, some network file systems)."""
+
+    def __init__(self, raw: Path, flag: ChangeFlag, stop: threading.Event) -> None:
+        super().__init__(name="winnow-watch", daemon=True)
+        self.raw, self.flag, self.stop = raw, flag, stop
+        self.error: BaseException | None = None
+
+    def _events(self, polling: bool) -> None:
+        only = visible_under(self.raw)
+        for changes in watch(
+            self.raw,
+            watch_filter=only,
+            stop_event=self.stop,
+            raise_interrupt=False,
+            debounce=400,
+            force_polling=polling or None,
+        ):
+            self.flag.note(len(changes))
+
+    def run(self) -> None:
+        try:
+            try:
+                self._events(polling=False)
+            except OSError as exc:
+                logger.warning("native file events unavailable (%s); polling %s instead", exc, self.raw)
+                self._events(polling=True)
+        except BaseException as exc:
+            self.error = exc
+            self.stop.set()
 
 
 def watch_and_ingest(
@@ -81,10 +103,11 @@ def watch_and_ingest(
     stop: threading.Event | None = None,
 ) -> None:
     """Call `run()` (one ingest) on changes under `raw`, coalesced, until `stop` is set or the
-    process is interrupted. A failed run is logged and watching goes on."""
+    process is interrupted. A failed run is logged and watching goes on; if the watcher itself
+    fails, this raises."""
     stop = stop or threading.Event()
     flag = ChangeFlag()
-    watcher = threading.Thread(target=_watch_thread, args=(raw, flag, stop), name="winnow-watch", daemon=True)
+    watcher = _Watcher(raw, flag, stop)
     watcher.start()
     pending = initial_run  # catch up with whatever arrived while nobody was watching
     try:
@@ -110,3 +133,5 @@ def watch_and_ingest(
     finally:
         stop.set()
         watcher.join(timeout=10)
+    if watcher.error is not None:
+        raise RuntimeError(f"watching {raw} failed: {watcher.error}") from watcher.error

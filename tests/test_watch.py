@@ -61,8 +61,9 @@ def watching(raw_dir: Path) -> Iterator[Runs]:
     loop.start()
     try:
         # The watcher is live once a change makes a run (inotify setup takes a moment).
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while runs.count == 0:
+            assert loop.is_alive(), "the watch loop stopped"
             assert time.monotonic() < deadline, "the watcher never saw a change"
             (raw_dir / "warmup.txt").write_text(str(time.monotonic()))
             time.sleep(0.5)

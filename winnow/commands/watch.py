@@ -51,6 +51,9 @@ def watch(
 
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     console.print(f"watching {folder.resolve()} (Ctrl-C to stop)", highlight=False)
-    with contextlib.suppress(KeyboardInterrupt):
-        watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run)
+    except RuntimeError as exc:  # the watcher itself failed
+        fail(str(exc))
     console.print("stopped", highlight=False)
