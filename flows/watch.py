@@ -65,9 +65,9 @@ class _Watcher(threading.Thread):
     """Feeds file events into the flag. Native events (inotify and friends) when the system can
     give them; polling when it cannot (watch limits reached, some network file systems)."""
 
-    def __init__(self, raw: Path, flag: ChangeFlag, stop: threading.Event) -> None:
+    def __init__(self, raw: Path, flag: ChangeFlag, stop: threading.Event, polling: bool) -> None:
         super().__init__(name="winnow-watch", daemon=True)
-        self.raw, self.flag, self.stop = raw, flag, stop
+        self.raw, self.flag, self.stop, self.polling = raw, flag, stop, polling
         self.error: BaseException | None = None
 
     def _events(self, polling: bool) -> None:
@@ -85,8 +85,10 @@ class _Watcher(threading.Thread):
     def run(self) -> None:
         try:
             try:
-                self._events(polling=False)
+                self._events(polling=self.polling)
             except OSError as exc:
+                if self.polling:
+                    raise
                 logger.warning("native file events unavailable (%s); polling %s instead", exc, self.raw)
                 self._events(polling=True)
         except BaseException as exc:
@@ -101,13 +103,14 @@ def watch_and_ingest(
     max_wait: float = 30.0,
     initial_run: bool = True,
     stop: threading.Event | None = None,
+    polling: bool = False,
 ) -> None:
     """Call `run()` (one ingest) on changes under `raw`, coalesced, until `stop` is set or the
     process is interrupted. A failed run is logged and watching goes on; if the watcher itself
     fails, this raises."""
     stop = stop or threading.Event()
     flag = ChangeFlag()
-    watcher = _Watcher(raw, flag, stop)
+    watcher = _Watcher(raw, flag, stop, polling)
     watcher.start()
     pending = initial_run  # catch up with whatever arrived while nobody was watching
     try:

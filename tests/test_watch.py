@@ -50,13 +50,20 @@ class Runs:
         return self.count
 
 
-@pytest.fixture
-def watching(raw_dir: Path) -> Iterator[Runs]:
+@pytest.fixture(params=["native"])
+def watching(raw_dir: Path, request: pytest.FixtureRequest) -> Iterator[Runs]:
     runs = Runs()
     stop = threading.Event()
     loop = threading.Thread(
         target=watch_and_ingest,
-        kwargs={"raw": raw_dir, "run": runs, "debounce": 0.5, "initial_run": False, "stop": stop},
+        kwargs={
+            "raw": raw_dir,
+            "run": runs,
+            "debounce": 0.5,
+            "initial_run": False,
+            "stop": stop,
+            "polling": request.param == "polling",
+        },
     )
     loop.start()
     try:
@@ -75,6 +82,7 @@ def watching(raw_dir: Path) -> Iterator[Runs]:
     assert not loop.is_alive()
 
 
+@pytest.mark.parametrize("watching", ["native", "polling"], indirect=True)
 def test_a_burst_of_files_is_one_run(watching: Runs, raw_dir: Path) -> None:
     before = watching.count
     for i in range(300):

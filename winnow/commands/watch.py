@@ -25,6 +25,9 @@ def watch(
     debounce: Annotated[
         float, typer.Option("--debounce", help="Seconds raw/ must be quiet before a run starts.")
     ] = 1.0,
+    poll: Annotated[
+        bool, typer.Option("--poll", help="Poll for changes (network file systems give no file events).")
+    ] = False,
     initial_run: Annotated[
         bool, typer.Option("--initial-run/--no-initial-run", help="Ingest once at start to catch up.")
     ] = True,
@@ -53,7 +56,7 @@ def watch(
     console.print(f"watching {folder.resolve()} (Ctrl-C to stop)", highlight=False)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run)
+            watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run, polling=poll)
     except RuntimeError as exc:  # the watcher itself failed
         fail(str(exc))
     console.print("stopped", highlight=False)
