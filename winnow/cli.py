@@ -52,18 +52,19 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
-WaitOpt = Annotated[
-    bool,
-    typer.Option(
-        "--wait/--no-wait",
-        help="If another ingest is writing to the warehouse, wait for it to finish "
-        f"instead of skipping this run (a skip exits with code {EXIT_SKIPPED}).",
-    ),
-]
-
-
 @app.command()
-def ingest(raw: RawOpt = None, warehouse: WarehouseOpt = None, wait: WaitOpt = False) -> None:
+def ingest(
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="If another ingest is writing to the warehouse, wait for it to finish "
+            f"instead of skipping this run (a skip exits with code {EXIT_SKIPPED}).",
+        ),
+    ] = False,
+) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
     from flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
     from flows.progress import reporting_to
