@@ -42,6 +42,14 @@ RawOpt = Annotated[
     str | None,
     typer.Option("--raw", "-r", envvar="WINNOW_RAW", help="Folder of raw files [default: raw/]."),
 ]
+WaitOpt = Annotated[
+    bool,
+    typer.Option("--wait", help="If an ingest is writing the warehouse, wait for it instead of failing."),
+]
+
+
+def waiting(message: str) -> None:
+    err.print(f"[yellow]waiting:[/] {message}")
 
 
 EXIT_SKIPPED = 75  # sysexits EX_TEMPFAIL: the warehouse was busy, try again later
@@ -130,24 +138,33 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow statements that change the warehouse (opens it writable).")
+    ] = False,
+    wait: WaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Run SQL against the warehouse (read-only) and print the result."""
+    """Run SQL against the warehouse and print the result. Read-only unless --write is given."""
     import duckdb
 
-    from winnow.warehouse import open_warehouse
+    from winnow.reader import open_reader, refuse_writes
 
     if fmt not in ("table", "csv", "json"):
         fail(f"unknown format {fmt!r}: use table, csv or json", 2)
     try:
-        con = open_warehouse(warehouse, read_only=True)
+        con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
     except WinnowError as exc:
         fail(str(exc))
         return
     try:
+        if not write:
+            refuse_writes(con, sql)
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description or []]
         rows = cur.fetchall() if columns else []
+    except WinnowError as exc:
+        fail(str(exc))
+        return
     except duckdb.Error as exc:
         fail(f"query failed: {exc}")
         return

@@ -22,6 +22,7 @@ import polars as pl
 
 from winnow import __version__
 from winnow.errors import SchemaVersionError, WarehouseError, WarehouseLocked
+from winnow.search import index_articles, sync_index
 from winnow.sources import Known
 
 DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
@@ -121,11 +122,18 @@ def open_warehouse(
             raise SchemaVersionError(
                 f"this warehouse has schema version {version}, newer than this winnow understands"
             )
+        if version < latest_schema_version():
+            # Made by an older winnow: migrate it once (briefly writable), then read as asked.
+            con.close()
+            open_warehouse(target).close()
+            con = _connect(target, read_only=True)
+        con.execute("SET TimeZone = 'UTC'")
         return con
     target.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(target, read_only=False)
     con.execute("SET TimeZone = 'UTC'")
     migrate(con)
+    sync_index(con)  # index what an older winnow loaded before the search index existed
     return con
 
 
@@ -219,6 +227,7 @@ class Loader:
                 [self.run_id, self.now],
             )
             self.con.unregister("_articles")
+        index_articles(self.con, articles, sources["path"].to_list())
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
         if kept_segments.height:
             self._register("_segments", kept_segments)

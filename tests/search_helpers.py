@@ -1,0 +1,58 @@
+"""Build small warehouses for search tests: through the real Loader (and so the real indexer), or
+through the real flow when the pipeline itself matters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from winnow.pipeline import ARTICLE_SCHEMA, REJECTION_SCHEMA, SEGMENT_SCHEMA, SOURCE_SCHEMA, doc_id_for
+from winnow.warehouse import Loader, open_warehouse
+
+
+def article_row(path: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "doc_id": doc_id_for(path),
+        "source_path": path,
+        "record": 0,
+        "title": title,
+        "authors": ["Jane Doe"],
+        "published_at": datetime(2025, 6, 1, tzinfo=UTC),
+        "word_count": len(body.split()),
+        "language": "en",
+        "language_prob": 0.99,
+        "body": body,
+        "content_hash": doc_id_for(path + body),
+        "format": "txt",
+        "encoding": "utf-8",
+    }
+    row.update(extra)
+    return row
+
+
+def load_rows(warehouse: Path, rows: list[dict[str, Any]], run_id: str = "run-1") -> None:
+    """Load article rows in one run, as the ingest's load step would."""
+    articles = pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
+    sources = articles.select(
+        pl.col("source_path").alias("path"),
+        "record",
+        pl.col("content_hash").alias("sha256"),
+        pl.lit(100, pl.Int64).alias("bytes"),
+        pl.lit(0, pl.Int64).alias("mtime_ns"),
+        "format",
+        "doc_id",
+    ).cast(SOURCE_SCHEMA)  # type: ignore[arg-type]
+    con = open_warehouse(warehouse)
+    try:
+        loader = Loader(con, run_id)
+        loader.begin()
+        loader.load(
+            articles, pl.DataFrame(schema=SEGMENT_SCHEMA), pl.DataFrame(schema=REJECTION_SCHEMA), sources, {}
+        )
+        loader.record_run({"started_at": datetime.now(UTC), "status": "completed", "loaded": len(rows)})
+        loader.commit()
+    finally:
+        con.close()

@@ -1,0 +1,51 @@
+"""Streaming articles out of the warehouse in Arrow batches, so memory stays bounded by the batch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+FORMATS = ("parquet", "csv", "jsonl")
+BATCH_ROWS = 20_000
+COLUMNS = (
+    "doc_id, source_path, record, title, authors, published_at, published_raw, updated_at, updated_raw, "
+    "read_time_stated_min, read_time_est_min, word_count, language, language_prob, publisher, url, body, "
+    "content_hash, format, encoding, run_id, ingested_at"
+)
+
+
+def export_articles(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, where: str | None = None) -> int:
+    """Write the articles matching `where` (an SQL condition, by design: the connection is read-only)
+    to `out` in `fmt`. Returns the number of articles written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    columns = COLUMNS
+    if fmt == "csv":  # CSV has no lists: authors become a JSON array
+        columns = columns.replace("authors", "CAST(to_json(authors) AS VARCHAR) AS authors")
+    condition = f"WHERE ({where})" if where and where.strip() else ""
+    reader = con.sql(
+        f"SELECT {columns} FROM articles {condition} ORDER BY published_at NULLS LAST, doc_id"  # noqa: S608
+    ).fetch_arrow_reader(BATCH_ROWS)
+    n = 0
+    if fmt == "parquet":
+        with pq.ParquetWriter(out, reader.schema, compression="zstd") as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+                n += batch.num_rows
+    elif fmt == "csv":
+        with pa_csv.CSVWriter(out, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+                n += batch.num_rows
+    else:
+        with out.open("wb") as fh:
+            for batch in reader:
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                frame.write_ndjson(fh)
+                n += batch.num_rows
+    return n
