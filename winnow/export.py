@@ -27,9 +27,12 @@ def export_articles(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, where: 
     if fmt == "csv":  # CSV has no lists: authors become a JSON array
         columns = columns.replace("authors", "CAST(to_json(authors) AS VARCHAR) AS authors")
     condition = f"WHERE ({where})" if where and where.strip() else ""
-    reader = con.sql(
+    rel = con.sql(
         f"SELECT {columns} FROM articles {condition} ORDER BY published_at NULLS LAST, doc_id"  # noqa: S608
-    ).fetch_arrow_reader(BATCH_ROWS)
+    )
+    # DuckDB 2 renamed fetch_arrow_reader to to_arrow_reader; 1.x has only the old name.
+    reader = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader
+    reader = reader(BATCH_ROWS)
     n = 0
     if fmt == "parquet":
         with pq.ParquetWriter(out, reader.schema, compression="zstd") as writer:

@@ -127,8 +127,8 @@ def show(
         )
     for rej in found["rejections"]:
         console.print(
-            f"[red]rejected[/] in run {rej['run_id']} [{rej['stage']}/{rej['check']}] "
-            f"{escape(rej['reason'])}",
+            f"[red]rejected[/] in run {rej['run_id']} "
+            f"{escape('[' + rej['stage'] + '/' + rej['check'] + ']')} {escape(rej['reason'])}",
             highlight=False,
         )
     for art in found["articles"]:
