@@ -123,9 +123,12 @@ def open_warehouse(
                 f"this warehouse has schema version {version}, newer than this winnow understands"
             )
         if version < latest_schema_version():
-            # Made by an older winnow: migrate it once (briefly writable), then read as asked.
+            # Made by an older winnow: migrate it once (briefly writable), then read as asked. If it
+            # cannot be opened for writing (read-only file system; or an ingest holds it, and will
+            # migrate it), go on reading: the read-only connect below reports a lock clearly.
             con.close()
-            open_warehouse(target).close()
+            with contextlib.suppress(WarehouseError):
+                open_warehouse(target).close()
             con = _connect(target, read_only=True)
         con.execute("SET TimeZone = 'UTC'")
         return con
