@@ -140,7 +140,9 @@ def test_replaced_and_reloaded_documents_leave_no_stale_terms(tmp_path: Path) ->
     try:
         docs = con.execute("SELECT count(*), count(DISTINCT doc_id) FROM search_docs").fetchall()
         postings = con.execute(
-            "SELECT count(*) FROM search_postings p ANTI JOIN articles a USING (doc_id)"
+            "SELECT count(*) FROM search_postings p ANTI JOIN ("
+            "  SELECT d.doc_key FROM search_docs d JOIN articles a USING (doc_id)"
+            ") k USING (doc_key)"
         ).fetchall()
     finally:
         con.close()

@@ -100,14 +100,11 @@ def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths
     con.register("_search_new_ids", ids.to_arrow())
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _search_gone AS "
-            "SELECT doc_id FROM search_docs "
+            "CREATE OR REPLACE TEMP TABLE _search_gone AS SELECT doc_key FROM search_docs "
             "WHERE source_path IN (SELECT source_path FROM _search_gone_paths) "
-            "UNION SELECT doc_id FROM _search_new_ids"
+            "OR doc_id IN (SELECT doc_id FROM _search_new_ids)"
         )
-        con.execute("DELETE FROM search_postings WHERE doc_id IN (SELECT doc_id FROM _search_gone)")
-        con.execute("DELETE FROM search_docs WHERE doc_id IN (SELECT doc_id FROM _search_gone)")
-        con.execute("DROP TABLE _search_gone")
+        _delete_gone(con)
     finally:
         con.unregister("_search_gone_paths")
         con.unregister("_search_new_ids")
@@ -115,18 +112,27 @@ def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths
         _insert(con, *document_terms(articles.select("doc_id", "source_path", "title", "body")))
 
 
+def _delete_gone(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the documents whose keys are in the temp table _search_gone, then drop it."""
+    con.execute("DELETE FROM search_postings WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
+    con.execute("DELETE FROM search_docs WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
+    con.execute("DROP TABLE _search_gone")
+
+
 def _insert(con: duckdb.DuckDBPyConnection, docs: pl.DataFrame, postings: pl.DataFrame) -> None:
     con.register("_search_docs_new", docs.to_arrow())
     con.register("_search_postings_new", postings.to_arrow())
     try:
         con.execute(
-            "INSERT INTO search_docs (doc_id, source_path, length, body) "
-            "SELECT doc_id, source_path, length, body FROM _search_docs_new"
+            "INSERT INTO search_docs (doc_key, doc_id, source_path, length, body) "
+            "SELECT nextval('search_doc_key'), doc_id, source_path, length, body FROM _search_docs_new"
         )
         # Sorted by term: row groups then cover fewer terms, so zone maps skip more at query time.
         con.execute(
-            "INSERT INTO search_postings (term, doc_id, tf) "
-            "SELECT term, doc_id, tf FROM _search_postings_new ORDER BY term"
+            "INSERT INTO search_postings (term, doc_key, tf) "
+            "SELECT p.term, d.doc_key, p.tf FROM _search_postings_new p JOIN ("
+            "  SELECT doc_key, doc_id FROM search_docs WHERE doc_id IN (SELECT doc_id FROM _search_docs_new)"
+            ") d ON d.doc_id = p.doc_id ORDER BY p.term"
         )
     finally:
         con.unregister("_search_docs_new")
@@ -151,12 +157,10 @@ def sync_index(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _search_orphans AS "
-            "SELECT doc_id FROM search_docs ANTI JOIN articles USING (doc_id)"
+            "CREATE OR REPLACE TEMP TABLE _search_gone AS "
+            "SELECT doc_key FROM search_docs ANTI JOIN articles USING (doc_id)"
         )
-        con.execute("DELETE FROM search_postings WHERE doc_id IN (SELECT doc_id FROM _search_orphans)")
-        con.execute("DELETE FROM search_docs WHERE doc_id IN (SELECT doc_id FROM _search_orphans)")
-        con.execute("DROP TABLE _search_orphans")
+        _delete_gone(con)
         ids = [
             r[0]
             for r in con.execute(
@@ -208,21 +212,25 @@ class SearchUnavailable(Exception):
 # Rank first, over the index alone; read the top documents' metadata and text afterwards.
 _RANK_SQL = """
 WITH stats AS (SELECT count(*) AS n, coalesce(avg(length), 1) AS avgdl FROM search_docs),
-hits AS (SELECT term, doc_id, tf FROM search_postings WHERE term IN (SELECT term FROM _search_terms)),
-df AS (SELECT term, count(*) AS df FROM hits GROUP BY term),
+hits AS (SELECT term, doc_key, tf FROM search_postings WHERE term IN (SELECT term FROM _search_terms)),
+idf AS (
+    SELECT term, ln(1 + (any_value(stats.n) - count(*) + 0.5) / (count(*) + 0.5)) AS idf
+    FROM hits, stats GROUP BY term
+),
 scored AS (
-    SELECT h.doc_id,
-           sum(ln(1 + (stats.n - df.df + 0.5) / (df.df + 0.5))
-               * h.tf * ({k1} + 1) / (h.tf + {k1} * (1 - {b} + {b} * d.length / stats.avgdl))) AS score,
-           list(h.term) AS matched
-    FROM hits h JOIN df USING (term) JOIN search_docs d USING (doc_id), stats
-    GROUP BY h.doc_id
+    SELECT h.doc_key,
+           sum(idf.idf * h.tf * ({k1} + 1)
+               / (h.tf + {k1} * (1 - {b} + {b} * d.length / stats.avgdl))) AS score
+    FROM hits h JOIN idf USING (term) JOIN search_docs d USING (doc_key), stats
+    GROUP BY h.doc_key
 )
-SELECT doc_id, score, matched FROM scored
-WHERE doc_id IN (SELECT a.doc_id FROM articles a WHERE {filters})
-ORDER BY score DESC, doc_id
+SELECT d.doc_id, s.score FROM {ranked} s JOIN search_docs d USING (doc_key)
+{filters}
+ORDER BY s.score DESC, d.doc_id
 LIMIT ?
 """
+# Without filters, take the top N before looking up doc ids; with them, filter every scored document.
+_TOP = "(SELECT * FROM scored ORDER BY score DESC, doc_key LIMIT ?)"
 
 
 def search(
@@ -245,7 +253,7 @@ def search(
     terms = query_terms(query)
     if not terms or limit <= 0:
         return []
-    filters: list[str] = ["TRUE"]
+    filters: list[str] = []
     params: list[object] = []
     if language:
         filters.append("a.language = ?")
@@ -262,10 +270,17 @@ def search(
     if publisher:
         filters.append("lower(a.publisher) = lower(?)")
         params.append(publisher)
-    sql = _RANK_SQL.format(k1=K1, b=B, filters=" AND ".join(filters))
+    if filters:
+        # Only fixed conditions with ? placeholders go into this text; the values travel as parameters.
+        where = "WHERE d.doc_id IN (SELECT a.doc_id FROM articles a WHERE " + " AND ".join(filters) + ")"  # noqa: S608
+        sql = _RANK_SQL.format(k1=K1, b=B, ranked="scored", filters=where)
+        args = [*params, limit]
+    else:
+        sql = _RANK_SQL.format(k1=K1, b=B, ranked=_TOP, filters="")
+        args = [limit, limit]
     con.register("_search_terms", pl.DataFrame({"term": terms}).to_arrow())
     try:
-        ranked = con.execute(sql, [*params, limit]).fetchall()
+        ranked = con.execute(sql, args).fetchall()
     finally:
         con.unregister("_search_terms")
     if not ranked:
@@ -283,9 +298,12 @@ def search(
     bodies = dict(
         con.execute(f"SELECT doc_id, body FROM search_docs WHERE doc_id IN ({marks})", ids).fetchall()  # noqa: S608
     )
+    found = _terms_in(
+        {d: f"{(meta.get(d) or [''])[0] or ''}\n{bodies.get(d) or ''}" for d in ids}, set(terms)
+    )
     hits = []
-    for doc_id, score, matched in ranked:
-        if doc_id not in meta:
+    for doc_id, score in ranked:
+        if doc_id not in meta:  # indexed but no longer an article: dropped at the next write
             continue
         title, authors, published_at, publisher_, language_, source_path = meta[doc_id]
         hits.append(
@@ -298,11 +316,23 @@ def search(
                 publisher=publisher_,
                 language=language_,
                 source_path=source_path,
-                matched=sorted(matched or [], key=terms.index),
+                matched=[t for t in terms if t in found.get(doc_id, set())],
                 snippet=snippet(bodies.get(doc_id) or "", terms),
             )
         )
     return hits
+
+
+def _terms_in(texts: dict[str, str], wanted: set[str]) -> dict[str, set[str]]:
+    """Which of the wanted terms each text contains (one tokenising pass for all of them)."""
+    if not texts:
+        return {}
+    toks = tokenize(pl.DataFrame({"doc_id": list(texts), "text": list(texts.values())}))
+    found = toks.filter(pl.col("term").is_in(list(wanted))).unique()
+    out: dict[str, set[str]] = {}
+    for doc_id, term in found.iter_rows():
+        out.setdefault(doc_id, set()).add(term)
+    return out
 
 
 _WORD = re.compile(r"\w+")
