@@ -114,8 +114,10 @@ def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths
 
 def _delete_gone(con: duckdb.DuckDBPyConnection) -> None:
     """Remove the documents whose keys are in the temp table _search_gone, then drop it."""
-    con.execute("DELETE FROM search_postings WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
-    con.execute("DELETE FROM search_docs WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
+    # New files (the common case) replace nothing: skip the deletes, which scan every posting.
+    if con.execute("SELECT count(*) FROM _search_gone").fetchall()[0][0]:
+        con.execute("DELETE FROM search_postings WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
+        con.execute("DELETE FROM search_docs WHERE doc_key IN (SELECT doc_key FROM _search_gone)")
     con.execute("DROP TABLE _search_gone")
 
 
