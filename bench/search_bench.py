@@ -208,6 +208,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=5_000, help="articles per load while building")
     ap.add_argument("--repeat", type=int, default=7, help="runs of each query")
     ap.add_argument("--keep", type=Path, help="build the warehouse in this folder and keep it")
+    ap.add_argument("--reuse", action="store_true", help="with --keep: re-use a warehouse built before")
     ap.add_argument("--update-only", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.update_only:
@@ -216,16 +217,27 @@ def main() -> None:
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="winnow-search-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "bench.duckdb"
-    path.unlink(missing_ok=True)
+    built = folder / f"built-{args.n}.duckdb"
+    path = folder / "bench.duckdb"  # the measurements change the warehouse: they run on a copy
     vocab = pl.Series(vocabulary())
     print(f"vocabulary: {len(vocab):,} words; warehouse {path}")
+    if args.reuse and built.exists():
+        print(f"re-using {built} (built by an earlier run with --keep)")
+    else:
+        build_warehouse(built, args.n, args.batch, vocab)
+    shutil.copyfile(built, path)
+    measure(path, args.n, args.repeat, vocab)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
 
+
+def build_warehouse(path: Path, n: int, batch: int, vocab: pl.Series) -> None:
+    path.unlink(missing_ok=True)
     con = open_warehouse(path)
     t0 = time.perf_counter()
     gen = 0.0
-    for start in range(0, args.n, args.batch):
-        g, frame = timed(lambda s=start: articles(s, min(args.batch, args.n - s), vocab, seed=7))
+    for start in range(0, n, batch):
+        g, frame = timed(lambda s=start: articles(s, min(batch, n - s), vocab, seed=7))
         gen += g
         load(con, frame, f"build-{start}")  # type: ignore[arg-type]
     build = time.perf_counter() - t0
@@ -233,28 +245,34 @@ def main() -> None:
     docs, postings, terms = con.execute(
         "SELECT (SELECT count(*) FROM search_docs), count(*), count(DISTINCT term) FROM search_postings"
     ).fetchall()[0]
+    con.close()
     print(
-        f"built {args.n:,} articles in {build:.1f}s ({gen:.1f}s of it generating text): "
+        f"built {n:,} articles in {build:.1f}s ({gen:.1f}s of it generating text): "
         f"{docs:,} indexed documents, {postings:,} postings, {terms:,} distinct terms, "
         f"file {path.stat().st_size / 2**20:.0f} MB"
     )
 
-    new = articles(args.n, 1_000, vocab, seed=7)
+
+def measure(path: Path, n: int, repeat: int, vocab: pl.Series) -> None:
+    with open("/proc/loadavg") as fh:
+        print(f"load average before measuring: {fh.read().split()[:3]}")
+    con = open_warehouse(path)
+    new = articles(n, 1_000, vocab, seed=7)
     con.execute("BEGIN TRANSACTION")
     t_index, _ = timed(lambda: index_articles(con, new, new["source_path"].to_list()))
     con.execute("ROLLBACK")
     con.close()
-    print(f"+1,000 articles to {args.n:,}: index update alone {t_index:.2f}s (rolled back)")
+    print(f"+1,000 articles to {n:,}: index update alone {t_index:.2f}s (rolled back)")
     # The whole load in a fresh process, so its peak memory is the update's and not the build's.
     out = subprocess.run(
-        [sys.executable, __file__, "--update-only", str(path), "--n", str(args.n)],
+        [sys.executable, __file__, "--update-only", str(path), "--n", str(n)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
     print(out.strip())
     con = open_warehouse(path)
-    changed = articles(args.n - 1_000, 1_000, vocab, seed=11)  # same paths and ids, new text
+    changed = articles(n - 1_000, 1_000, vocab, seed=11)  # same paths and ids, new text
     t_replace, _ = timed(lambda: load(con, changed, "replace-1000"))
     n_now = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     con.close()
@@ -266,8 +284,7 @@ def main() -> None:
         "ORDER BY term LIMIT 1"
     ).fetchall()[0][0]
     print(
-        f"queries over {n_now:,} articles"
-        f" ({args.repeat} runs each; first run, then median and max of the rest):"
+        f"queries over {n_now:,} articles ({repeat} runs each; first run, then median and max of the rest):"
     )
     for label, q in QUERIES:
         q = q.format(rare=rare)
@@ -277,7 +294,7 @@ def main() -> None:
             else {}
         )
         times, hits = [], []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             t, hits = timed(lambda q=q, kw=kw: search(ro, q, limit=10, **kw))  # type: ignore[misc]
             times.append(t)
         rest = times[1:] or times
@@ -288,11 +305,9 @@ def main() -> None:
         )
     ro.close()
     peak = peak_mb()
-    print(f"peak RSS of the main process (generating and building 100k, queries): {peak:.0f} MB")
+    print(f"peak RSS of the main process (generating and building, queries): {peak:.0f} MB")
     with open("/proc/loadavg") as fh:
         print(f"load average at the end: {fh.read().split()[:3]}")
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
