@@ -303,9 +303,11 @@ def search(
     found = _terms_in(
         {d: f"{(meta.get(d) or [''])[0] or ''}\n{bodies.get(d) or ''}" for d in ids}, set(terms)
     )
+    kept = [d for d, _ in ranked if d in meta]  # an indexed id that is no longer an article: skip
+    cuts = dict(zip(kept, snippets([bodies.get(d) or "" for d in kept], terms), strict=True))
     hits = []
     for doc_id, score in ranked:
-        if doc_id not in meta:  # indexed but no longer an article: dropped at the next write
+        if doc_id not in meta:
             continue
         title, authors, published_at, publisher_, language_, source_path = meta[doc_id]
         hits.append(
@@ -319,7 +321,7 @@ def search(
                 language=language_,
                 source_path=source_path,
                 matched=[t for t in terms if t in found.get(doc_id, set())],
-                snippet=snippet(bodies.get(doc_id) or "", terms),
+                snippet=cuts[doc_id],
             )
         )
     return hits
@@ -341,27 +343,51 @@ _WORD = re.compile(r"\w+")
 
 
 def snippet(body: str, terms: list[str], width: int = 240) -> str:
-    """The paragraph that matches the most query terms, cut to about `width` characters around the
-    first match, with matched words marked **like this**."""
-    paragraphs = [p for p in body.split("\n\n") if p.strip()] or [body]
+    """The snippet of one body (see `snippets`)."""
+    return snippets([body], terms, width)[0]
+
+
+def snippets(bodies: list[str], terms: list[str], width: int = 240) -> list[str]:
+    """For each body, the paragraph that matches the most query terms, cut to about `width`
+    characters around the first match, with matched words marked **like this**. All bodies are
+    tokenised in one pass: a query's ten hits cost one polars call, not ten."""
     wanted = set(terms)
-    toks = tokenize(pl.DataFrame({"doc_id": list(range(len(paragraphs))), "text": paragraphs}), key="doc_id")
-    found = toks.filter(pl.col("term").is_in(list(wanted))).group_by("doc_id").agg(pl.col("term").n_unique())
-    best = 0
-    if found.height:
-        best = found.sort(["term", "doc_id"], descending=[True, False])["doc_id"][0]
-    para = paragraphs[best].strip()
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(para)]
-    folded = (
-        pl.DataFrame({"w": [w for _, _, w in words]}, schema={"w": pl.String})
+    paragraphs = [[p for p in body.split("\n\n") if p.strip()] or [body] for body in bodies]
+    flat = [(i, j, p) for i, paras in enumerate(paragraphs) for j, p in enumerate(paras)]
+    toks = tokenize(pl.DataFrame({"k": list(range(len(flat))), "text": [p for _, _, p in flat]}), key="k")
+    counts = dict(
+        toks.filter(pl.col("term").is_in(list(wanted)))
+        .group_by("k")
+        .agg(pl.col("term").n_unique())
+        .iter_rows()
+    )
+    best = [0] * len(bodies)
+    score = [0] * len(bodies)
+    for k, (i, j, _) in enumerate(flat):
+        if counts.get(k, 0) > score[i]:
+            best[i], score[i] = j, counts[k]
+    chosen = [paragraphs[i][best[i]].strip() for i in range(len(bodies))]
+    words = [[(m.start(), m.end(), m.group()) for m in _WORD.finditer(para)] for para in chosen]
+    folded = iter(
+        pl.DataFrame({"w": [w for ws in words for _, _, w in ws]}, schema={"w": pl.String})
         .select(fold(pl.col("w")))["w"]
         .to_list()
     )
-    marks = [
-        (s, e)
-        for (s, e, _), f in zip(words, folded, strict=True)
-        if f in wanted or any(len(t) > 1 and t in f and re.match(_IS_BIGRAM_SCRIPT_PY, t) for t in wanted)
-    ]
+    out = []
+    for para, ws in zip(chosen, words, strict=True):
+        marks = [(s, e) for (s, e, _) in ws if _matches(next(folded), wanted)]
+        out.append(_cut(para, marks, width))
+    return out
+
+
+def _matches(word: str, wanted: set[str]) -> bool:
+    """A folded word matches a term, or holds a bigram term of an unspaced script."""
+    if word in wanted:
+        return True
+    return any(len(t) > 1 and t in word and re.match(_IS_BIGRAM_SCRIPT_PY, t) for t in wanted)
+
+
+def _cut(para: str, marks: list[tuple[int, int]], width: int) -> str:
     start = 0
     if marks and len(para) > width:
         start = max(0, marks[0][0] - width // 4)
