@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.helpers import article_text, run_flow
 from tests.search_helpers import article_row, load_rows
 from winnow.cli import app
-from winnow.search import query_terms, search
+from winnow.search import query_terms, search, snippets
 from winnow.warehouse import open_warehouse
 
 FILLER = "The council discussed the budget for parks and libraries at length on Tuesday evening. "
@@ -190,3 +190,13 @@ def test_changed_file_through_the_flow_reindexes(
     run_flow(raw_dir, warehouse_file)
     assert hits(warehouse_file, "aardvarks") == []
     assert hits(warehouse_file, "pangolins") == ["story.txt"]
+
+
+def test_snippet_takes_the_best_paragraph_and_marks_the_matches() -> None:
+    body = "Nothing to see here.\n\nOnly a heron.\n\nThe Héron and the egret met."
+    assert snippets([body], ["heron", "egret"]) == ["The **Héron** and the **egret** met."]
+    long = " ".join(["filler"] * 100) + " the egret landed " + " ".join(["filler"] * 100)
+    (cut,) = snippets([long], ["egret"], width=80)
+    assert cut.startswith("…") and cut.endswith("…") and "**egret**" in cut and len(cut) < 130
+    assert snippets(["东京都政府今天宣布"], ["东京"]) == ["**东京都政府今天宣布**"]
+    assert snippets(["No match at all."], ["heron"]) == ["No match at all."]
