@@ -77,6 +77,15 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """Migrations not applied yet. By number, not by "above the highest": migration numbers are
+    reserved per branch, so 004 can land before 002 and a warehouse made in between still needs 002."""
+    if not current_version(con):
+        return migrations()
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    return [m for m in migrations() if m[0] not in applied]
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending migrations, each in its own transaction. Refuse a newer warehouse."""
     version = current_version(con)
@@ -86,9 +95,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             f"this warehouse has schema version {version}, newer than this winnow "
             f"({__version__}) understands ({latest}); upgrade winnow to open it"
         )
-    for number, name, sql in migrations():
-        if number <= version:
-            continue
+    for number, name, sql in pending_migrations(con):
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -122,7 +129,7 @@ def open_warehouse(
             raise SchemaVersionError(
                 f"this warehouse has schema version {version}, newer than this winnow understands"
             )
-        if version < latest_schema_version():
+        if pending_migrations(con):
             # Made by an older winnow: migrate it once (briefly writable), then read as asked. If it
             # cannot be opened for writing (read-only file system; or an ingest holds it, and will
             # migrate it), go on reading: the read-only connect below reports a lock clearly.
