@@ -72,6 +72,16 @@ def ingest(
             f"instead of skipping this run (a skip exits with code {EXIT_SKIPPED}).",
         ),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Local worker processes for the batches (default: one per CPU core).", min=1),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the batches on this Dask scheduler (tcp://host:8786); env WINNOW_DASK_ADDRESS.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
     from flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
@@ -80,7 +90,7 @@ def ingest(
 
     try:
         with progress_bar(err) as bar, reporting_to(bar):
-            summary = run_ingest(raw, warehouse, wait=wait)
+            summary = run_ingest(raw, warehouse, wait=wait, dask_address=dask_address, workers=workers)
     except (WinnowError, FileNotFoundError) as exc:
         fail(str(exc))
         return

@@ -16,6 +16,9 @@ class Settings:
     max_decompressed_bytes: int
     max_line_chars: int
     batch_size: int
+    workers: int
+    dask_address: str
+    memory_limit: str
     max_header_lines: int
     max_title_chars: int
     max_byline_chars: int
@@ -24,6 +27,7 @@ class Settings:
     min_chars: int
     seed: int
     sample_chars: int
+    language_trials: int
     min_prob: float
     earliest_year: int
     future_slack_hours: int

@@ -25,6 +25,12 @@ _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u202a-\u202
 # C0/C1 controls except tab and newline (carriage returns are already normalised away).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+# Every mojibake pattern ftfy's is_bad() looks for is one unbroken run of non-ASCII characters
+# (all of its character classes are non-ASCII) with at most two characters of context on either
+# side; checking only those stretches is the same test at a fraction of the cost on mostly-ASCII
+# text (is_bad over a whole 10 KB article costs ~1 ms).
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_REPLACEMENT_OR_CONTROL = re.compile("[\ufffd\x00-\x08\x0e-\x1f]")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,
@@ -97,10 +103,16 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
         return None, best.encoding
 
 
+def _maybe_mojibake(text: str) -> bool:
+    if text.isascii():
+        return False
+    return any(is_bad(text[max(m.start() - 2, 0) : m.end() + 2]) for m in _NON_ASCII_RUN.finditer(text))
+
+
 def normalise_text(text: str) -> str:
     """Newlines to \\n, mojibake repaired, invisible and control characters dropped, NFC."""
     text = _NEWLINES.sub("\n", text)
-    if is_bad(text):
+    if _maybe_mojibake(text):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     text = _INVISIBLE.sub("", text)
     text = _CONTROLS.sub("", text)
@@ -126,5 +138,4 @@ def decode(data: bytes) -> Decoded:
 
 def _replacement_heavy(text: str) -> bool:
     sample = text[:8192]
-    bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f\v"))
-    return bad / max(len(sample), 1) > 0.05
+    return len(_REPLACEMENT_OR_CONTROL.findall(sample)) / max(len(sample), 1) > 0.05

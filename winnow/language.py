@@ -36,8 +36,15 @@ def sample_text(text: str, limit: int) -> str:
     return " ".join(w.strip() for w in windows)
 
 
-def detect_language(text: str, *, seed: int = 0, limit: int = 2000) -> tuple[str | None, float | None]:
-    """(ISO 639-1 code such as 'en' or 'zh-cn', probability), or (None, None) for no letters."""
+def detect_language(
+    text: str, *, seed: int = 0, limit: int = 600, trials: int = 3
+) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code such as 'en' or 'zh-cn', probability), or (None, None) for no letters.
+
+    `trials` is langdetect's number of random restarts (its default is 7); each costs about as
+    much as reading 600 characters, and 3 restarts on a 600-character sample score the same on
+    ../shared/eval as 7 on 2,000 (bench/language_sample.py measures it).
+    """
     sample = sample_text(text, limit)
     if not any(ch.isalpha() for ch in sample):
         return None, None
@@ -46,6 +53,7 @@ def detect_language(text: str, *, seed: int = 0, limit: int = 2000) -> tuple[str
 
     try:
         detector = _factory.create()
+        detector.n_trial = trials
         detector.append(sample)
         ranked = detector.get_probabilities()
     except LangDetectException:

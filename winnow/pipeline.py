@@ -89,7 +89,7 @@ def finish_document(
             removed=len(removed),
         )
     doc.language, doc.language_prob = detect_language(
-        doc.body, seed=settings.seed, limit=settings.sample_chars
+        doc.body, seed=settings.seed, limit=settings.sample_chars, trials=settings.language_trials
     )
     timings["language"] += time.perf_counter() - t2
     return doc

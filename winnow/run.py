@@ -81,6 +81,8 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     if not root.is_dir():
         raise FileNotFoundError(f"raw folder {root} does not exist or is not a folder")
     plan = discover(root, loader.manifest())
+    # An unchanged re-run needs no content hashes: skip reading one per article.
+    known = loader.known_hashes() if plan.to_process else {}
     tally.files_seen = plan.seen
     tally.files_unchanged = len(plan.unchanged)
     tally.files_deleted = len(plan.deleted)
@@ -92,7 +94,7 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
             tally.files_changed += 1
             tally.changed_paths.append(entry.path)
     tally.stage_seconds["discover"] += time.perf_counter() - t0
-    return plan, loader.known_hashes()
+    return plan, known
 
 
 def refused_batch(refused: list[tuple[FileEntry, Any]]) -> Batch:
@@ -159,8 +161,11 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
 def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
     """Mark vanished files deleted, record the run, commit. Returns the run summary."""
     t0 = time.perf_counter()
+    loader.flush_articles()
+    t1 = time.perf_counter()
     loader.mark_deleted(plan.deleted)
-    tally.stage_seconds["finish"] += time.perf_counter() - t0
+    tally.stage_seconds["load"] += t1 - t0
+    tally.stage_seconds["finish"] += time.perf_counter() - t1
     summary = tally.summary("completed", raw_dir)
     loader.record_run(summary)
     loader.commit()

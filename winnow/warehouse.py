@@ -11,6 +11,8 @@ import contextlib
 import json
 import os
 import re
+import shutil
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib import resources
@@ -26,6 +28,10 @@ from winnow.search import index_articles, sync_index
 from winnow.sources import Known
 
 DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
+# Columns a staged row gets at insert time, and their placeholders.
+_RUN_COLUMNS = {"articles": ("run_id, ingested_at", "?, ?"), "removed_segments": ("run_id", "?")}
+_SEGMENT_COLUMNS = ["doc_id", "position", "text", "rule_id", "category"]
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 DEFAULT_RAW = "raw"
 
 
@@ -150,11 +156,15 @@ def open_warehouse(
 class Loader:
     """Holds the run's write transaction. begin() once, load batches, then finish() or abort()."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, memory_limit: str | None = None) -> None:
         self.con = con
         self.run_id = run_id
         self.now = datetime.now(UTC)
+        self.memory_limit = memory_limit
         self._first_run: dict[str, str] = {}
+        self._staging: Path | None = None  # Parquet shards of this run's articles, inserted at the end
+        self._shards = 0
+        self._columns: dict[str, list[str]] = {}  # staged table -> its columns
 
     # --- reading state -------------------------------------------------------------------
     def manifest(self) -> dict[str, Known]:
@@ -176,7 +186,75 @@ class Loader:
 
     # --- writing -------------------------------------------------------------------------
     def begin(self) -> None:
+        if self.memory_limit:
+            # DuckDB's default is 80% of RAM; the run's memory should follow the batch, not the corpus.
+            if not _MEMORY.fullmatch(self.memory_limit):
+                raise WarehouseError(f"memory_limit {self.memory_limit!r} is not a size such as 512MB")
+            self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        self._remove_stale_staging()
         self.con.execute("BEGIN TRANSACTION")
+
+    # --- staging: bodies wait on disk, not in the transaction's memory ----------------------
+    # DuckDB keeps a transaction's small appends in memory until commit (measured: 3.2 GB for
+    # 100,000 10 KB bodies inserted 500 at a time). Articles are written as Parquet shards next to
+    # the warehouse and inserted by one statement at the end, which DuckDB streams to disk.
+    def _database_file(self) -> Path | None:
+        rows = self.con.execute(
+            "SELECT file FROM pragma_database_list WHERE name = current_database()"
+        ).fetchall()
+        return Path(rows[0][0]) if rows and rows[0][0] else None
+
+    def _remove_stale_staging(self) -> None:
+        """Shards a crashed run left behind; we hold the write lock, so no live run owns them."""
+        db = self._database_file()
+        if db is not None:
+            for stale in db.parent.glob(f".{db.name}.staging-*"):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def _stage(self, table: str, frame: pl.DataFrame) -> None:
+        if self._staging is None:
+            db = self._database_file()
+            if db is None:  # an in-memory warehouse: nothing to spill to
+                self._insert(table, frame, "_staged")
+                return
+            self._staging = db.parent / f".{db.name}.staging-{uuid.uuid4().hex[:12]}"
+            self._staging.mkdir()
+        folder = self._staging / table
+        folder.mkdir(exist_ok=True)
+        self._columns[table] = frame.columns
+        frame.write_parquet(folder / f"{self._shards:06d}.parquet", compression="lz4")
+        self._shards += 1
+
+    def _insert(self, table: str, frame: pl.DataFrame, name: str) -> None:
+        self._register(name, frame)
+        self._insert_from(table, frame.columns, name)
+        self.con.unregister(name)
+
+    def _insert_from(
+        self, table: str, columns: list[str], source: str, params: list[Any] | None = None
+    ) -> None:
+        cols = ", ".join(columns)
+        extra, values = _RUN_COLUMNS[table]
+        self.con.execute(
+            f"INSERT INTO {table} ({cols}, {extra}) "  # noqa: S608 - fixed table and column names only
+            f"SELECT {cols}, {values} FROM {source}",
+            # the select list's placeholders come before the source's
+            [*([self.run_id, self.now] if table == "articles" else [self.run_id]), *(params or [])],
+        )
+
+    def flush_articles(self) -> None:
+        """Insert the staged articles and segments into the run's transaction (before anything
+        reads them)."""
+        if self._staging is None or not self._shards:
+            return
+        for table, columns in self._columns.items():
+            self._insert_from(table, columns, "read_parquet(?)", [str(self._staging / table / "*.parquet")])
+        self._drop_staging()
+
+    def _drop_staging(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        self._staging, self._shards, self._columns = None, 0, {}
 
     def _register(self, name: str, frame: pl.DataFrame) -> None:
         self.con.register(name, frame.to_arrow())
@@ -229,24 +307,11 @@ class Loader:
             pl.lit(self.now).alias("updated_at"),
         )
         if articles.height:
-            self._register("_articles", articles)
-            cols = ", ".join(articles.columns)
-            self.con.execute(
-                f"INSERT INTO articles ({cols}, run_id, ingested_at) "  # noqa: S608 - column names only
-                f"SELECT {cols}, ?, ? FROM _articles",
-                [self.run_id, self.now],
-            )
-            self.con.unregister("_articles")
+            self._stage("articles", articles)
         index_articles(self.con, articles, sources["path"].to_list())
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
         if kept_segments.height:
-            self._register("_segments", kept_segments)
-            self.con.execute(
-                "INSERT INTO removed_segments (doc_id, position, text, rule_id, category, run_id) "
-                "SELECT doc_id, position, text, rule_id, category, ? FROM _segments",
-                [self.run_id],
-            )
-            self.con.unregister("_segments")
+            self._stage("removed_segments", kept_segments.select(_SEGMENT_COLUMNS))
         self.add_rejections(rejections)
         if src.height:
             self._register("_sources", src)
@@ -347,9 +412,11 @@ class Loader:
         return recorded
 
     def commit(self) -> None:
+        self.flush_articles()
         self.con.execute("COMMIT")
 
     def rollback(self) -> None:
+        self._drop_staging()
         # Nothing may be open: the failure can come before BEGIN or after COMMIT.
         with contextlib.suppress(duckdb.Error):
             self.con.execute("ROLLBACK")

@@ -1,0 +1,53 @@
+"""Profile the engine's per-document work: pyinstrument over process_batch on generated files.
+
+    python bench/profile_batch.py --n 1000
+
+Prints CPU and wall seconds per stage and the pyinstrument call tree (one process, no Prefect),
+so an optimisation starts from where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.make_corpus import generate  # noqa: E402
+from winnow.language import detect_language  # noqa: E402
+from winnow.pipeline import process_batch  # noqa: E402
+from winnow.sources import discover  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--raw", type=Path, help="profile this folder instead of a generated corpus")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = args.raw or Path(tmp) / "raw"
+        if args.raw is None:
+            generate(raw, args.n)
+        entries = discover(raw, {}).to_process[: args.n]
+        detect_language("load the language profiles before timing")
+        profiler = Profiler(interval=0.001)
+        wall, cpu = time.perf_counter(), time.process_time()
+        with profiler:
+            batch = process_batch(raw, entries)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    n = len(entries)
+    print(f"{n} files: {wall:.2f}s wall, {cpu:.2f}s CPU, {1000 * cpu / n:.2f} ms CPU/doc (profiler on)")
+    for stage, seconds in sorted(batch.timings.items(), key=lambda kv: -kv[1]):
+        print(f"  {stage:<10} {seconds:7.2f}s  {1000 * seconds / n:6.2f} ms/doc")
+    print(profiler.output_text(unicode=False, color=False))
+
+
+if __name__ == "__main__":
+    main()
