@@ -15,6 +15,7 @@ class Settings:
     max_file_bytes: int
     max_decompressed_bytes: int
     max_line_chars: int
+    doc_time_budget_s: float
     batch_size: int
     workers: int
     dask_address: str

@@ -85,13 +85,16 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
                 return data[len(bom) :].decode(codec), codec + "-bom"
             except UnicodeDecodeError:
                 return None, codec + "-bom"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    codec16 = _utf16_without_bom(data)
+    # Before UTF-8: ASCII-heavy UTF-16 without a BOM is also valid UTF-8 (full of NULs).
+    codec16 = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
     if codec16:
         return data.decode(codec16), codec16
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 3:
+            # Cut off mid-character (a truncated download): keep the text, drop the stub.
+            return data[: exc.start].decode("utf-8"), "utf-8-truncated"
     if _looks_binary(data):
         return None, "binary"
     best = from_bytes(data[:200_000]).best()

@@ -23,7 +23,9 @@ from winnow.clean import clean_lines
 from winnow.config import Settings, get_settings
 from winnow.decode import decode
 from winnow.errors import is_transient
+from winnow.faults import hold
 from winnow.language import detect_language
+from winnow.limits import BudgetExceeded, Deadline, time_budget
 from winnow.metadata import estimate_read_time, extract_header, word_count
 from winnow.parse import parse_text
 from winnow.records import Document, Rejection, Segment
@@ -45,13 +47,20 @@ def content_hash(body: str) -> str:
 
 
 def finish_document(
-    doc: Document, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+    doc: Document,
+    rules: RuleSet,
+    settings: Settings,
+    timings: defaultdict[str, float],
+    deadline: Deadline | None = None,
 ) -> Document:
     """Clean, extract metadata and detect language for a document whose lines are set."""
+    deadline = deadline or Deadline(0, 0)
     t0 = time.perf_counter()
     kept, removed = clean_lines(doc.lines, rules.for_source(doc.source_path))
+    hold("clean")
     t1 = time.perf_counter()
     kept_lines = [doc.lines[i] for i in kept]
+    deadline.at("metadata")
     header = extract_header(
         kept_lines,
         max_lines=settings.max_header_lines,
@@ -88,6 +97,7 @@ def finish_document(
             "no body text is left after cleaning",
             removed=len(removed),
         )
+    deadline.at("language")
     doc.language, doc.language_prob = detect_language(
         doc.body, seed=settings.seed, limit=settings.sample_chars, trials=settings.language_trials
     )
@@ -98,33 +108,63 @@ def finish_document(
 def process_file(
     raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
 ) -> tuple[list[Document], str | None]:
-    """One file to its documents. Returns (documents, sha256); never raises for bad input."""
+    """One file to its documents. Returns (documents, sha256); never raises for bad input.
+
+    The whole file runs under the per-document time budget (winnow/limits.py): a document that
+    overruns is stopped and quarantined (`time_budget`), and the batch goes on.
+    """
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
+    try:
+        with time_budget(settings.doc_time_budget_s) as deadline:
+            return _process_file(raw_dir, entry, base, rules, settings, timings, deadline)
+    except BudgetExceeded as exc:
+        fresh = Document(
+            source_path=entry.path, size=base.size, mtime_ns=entry.mtime_ns, format=entry.format
+        )
+        fresh.doc_id, fresh.sha256 = base.doc_id, base.sha256
+        fresh.reject(exc.stage, "time_budget", str(exc), seconds=exc.seconds)
+        return [fresh], base.sha256 or None
+
+
+def _process_file(
+    raw_dir: Path,
+    entry: FileEntry,
+    base: Document,
+    rules: RuleSet,
+    settings: Settings,
+    timings: defaultdict[str, float],
+    deadline: Deadline,
+) -> tuple[list[Document], str | None]:
     t0 = time.perf_counter()
+    deadline.at("read")
     try:
         data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
     except ReadProblem as problem:
         base.rejections.append(problem.rejection)
         return [base], None
+    hold("read")
     base.sha256 = sha256_hex(data)
     base.size = len(data)
     if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
         return [], base.sha256  # touched but not changed
+    deadline.at("decode")
     decoded = decode(data)
     timings["decode"] += time.perf_counter() - t0
     if decoded.text is None:
         base.reject("decode", decoded.problem or "undecodable", decoded.detail, encoding=decoded.encoding)
         return [base], base.sha256
     base.encoding = decoded.encoding
+    deadline.at("parse")
     docs = parse_text(base, decoded.text, settings.max_line_chars)
     out = []
     for doc in docs:
         if doc.rejected:
             out.append(doc)
             continue
+        deadline.at("clean")
         try:
-            out.append(finish_document(doc, rules, settings, timings))
+            out.append(finish_document(doc, rules, settings, timings, deadline))
         except Exception as exc:  # a bug on one document must not sink the batch
             summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             out.append(

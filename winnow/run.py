@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from winnow.dedup import split_duplicates
+from winnow.faults import hold
 from winnow.pipeline import REJECTION_SCHEMA, SOURCE_SCHEMA, Batch, doc_id_for, rejection_rows
 from winnow.rules import default_rules
 from winnow.sources import FileEntry, Plan, discover
@@ -134,6 +135,12 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
     loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
     loader.touch(batch.touched)
+    # A file that vanished between discovery and reading is gone: mark it deleted now (its
+    # rejection row keeps the reason), so the warehouse accounts for raw/ as it is.
+    vanished = rejections.filter(pl.col("check") == "vanished")["path"].unique().to_list()
+    loader.mark_deleted(vanished)
+    tally.files_deleted += len(vanished)
+    hold("load")
     t2 = time.perf_counter()
     for stage, seconds in batch.timings.items():
         tally.stage_seconds[stage] += seconds
@@ -168,6 +175,7 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dic
     tally.stage_seconds["finish"] += time.perf_counter() - t1
     summary = tally.summary("completed", raw_dir)
     loader.record_run(summary)
+    hold("commit")
     loader.commit()
     return summary
 

@@ -58,7 +58,8 @@ def format_of(name: str) -> str | None:
     return FORMATS.get(os.path.splitext(lower)[1])
 
 
-def _walk(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def walk_raw(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """(relative path, entry) of every non-hidden non-directory under root; symlinks not followed."""
     stack = [("", root)]
     while stack:
         prefix, folder = stack.pop()
@@ -81,7 +82,7 @@ def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
     root = Path(raw_dir)
     plan = Plan()
     present: set[str] = set()
-    for rel, entry in sorted(_walk(root), key=lambda pair: pair[0]):
+    for rel, entry in sorted(walk_raw(root), key=lambda pair: pair[0]):
         present.add(rel)
         prior = manifest.get(rel)
         try:
@@ -134,8 +135,13 @@ class ReadProblem(Exception):
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Read a regular file without following symlinks, refusing files over max_bytes unread."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    """Read a regular file without following symlinks, refusing files over max_bytes unread.
+
+    O_NONBLOCK keeps a FIFO swapped in after discovery from blocking the run; the file is
+    fstat-ed before and after reading so a file rewritten mid-read is refused, not half-loaded
+    (the next run reads it again because its size or mtime no longer match).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
     except FileNotFoundError as exc:
@@ -146,24 +152,37 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         check = "symlink" if exc.errno == errno.ELOOP else "unreadable"
         raise ReadProblem(Rejection("read", check, f"cannot open: {exc.strerror}")) from exc
     with os.fdopen(fd, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > max_bytes:
+        before = os.fstat(fh.fileno())
+        if not stat.S_ISREG(before.st_mode):
+            raise ReadProblem(Rejection("read", "not_a_file", "not a regular file when it was opened"))
+        if before.st_size > max_bytes:
             raise ReadProblem(
                 Rejection(
                     "read",
                     "too_large",
-                    f"{size} bytes is over the limit of {max_bytes}",
-                    {"bytes": size, "limit": max_bytes},
+                    f"{before.st_size} bytes is over the limit of {max_bytes} (max_file_bytes)",
+                    {"bytes": before.st_size, "limit": max_bytes},
                 )
             )
-        data = fh.read(max_bytes + 1)
+        data = fh.read(max_bytes + 1)  # an I/O error propagates: the flow retries transient ones
+        after = os.fstat(fh.fileno())
     if len(data) > max_bytes:
         raise ReadProblem(
             Rejection(
                 "read",
                 "too_large",
-                f"the file grew past the limit of {max_bytes} bytes",
+                f"the file grew past the limit of {max_bytes} bytes (max_file_bytes)",
                 {"limit": max_bytes},
+            )
+        )
+    stat_moved = (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    if stat_moved or len(data) != after.st_size:
+        raise ReadProblem(
+            Rejection(
+                "read",
+                "changed_while_reading",
+                "the file was being written while it was read; it will be read again next run",
+                {"bytes_before": before.st_size, "bytes_after": after.st_size, "bytes_read": len(data)},
             )
         )
     return data
