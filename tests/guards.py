@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,3 +60,41 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         monkeypatch.setattr(socket.socket, "connect", real_connect)
         monkeypatch.setattr(socket.socket, "connect_ex", real_connect_ex)
         monkeypatch.setattr(socket, "getaddrinfo", real_getaddrinfo)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+_PATH_EVENTS = ("os.rename", "os.remove", "os.mkdir", "os.rmdir", "os.truncate", "os.chmod")
+_recording: list[list[str]] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if not _recording:
+        return
+    if event == "open":
+        path, mode, flags = args
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & _WRITE_FLAGS
+        )
+        if writes and isinstance(path, str | bytes | os.PathLike):
+            _recording[-1].append(os.fsdecode(path))
+    elif event in _PATH_EVENTS and args and isinstance(args[0], str | bytes | os.PathLike):
+        _recording[-1].append(os.fsdecode(args[0]))
+
+
+_hooked = False
+
+
+@contextmanager
+def record_writes() -> Iterator[list[str]]:
+    """Paths Python code opened for writing (or renamed, removed, made) inside the block. DuckDB's
+    own file I/O is native code and invisible here: the warehouse is checked separately."""
+    global _hooked
+    if not _hooked:
+        sys.addaudithook(_audit)  # hooks cannot be removed: this one is inert outside the block
+        _hooked = True
+    seen: list[str] = []
+    _recording.append(seen)
+    try:
+        yield seen
+    finally:
+        _recording.remove(seen)

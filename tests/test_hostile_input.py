@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.badcorpus import NEWLINE_NAME, SQL_NAME, WEIRD_NAME, build
-from tests.guards import no_network
+from tests.guards import no_network, record_writes
 from tests.helpers import assert_accounting, rows, run_flow
 
 pytestmark = pytest.mark.integration
@@ -42,9 +42,18 @@ def test_hostile_corpus_ends_loaded_or_rejected_with_a_reason(
     scratch.mkdir()
     expected = build(raw_dir, scratch)
     before = _snapshot(raw_dir)
-    with no_network(monkeypatch) as attempts:
+    with no_network(monkeypatch) as attempts, record_writes() as written:
         summary = run_flow(raw_dir, warehouse_file)
     assert attempts == [], attempts
+    prefect_home = Path(os.environ["PREFECT_HOME"]).resolve()
+    allowed = (prefect_home, warehouse_file.parent.resolve())
+    stray = [p for p in written if not any(Path(p).resolve().is_relative_to(a) for a in allowed)]
+    assert str(warehouse_file.parent) in written  # the guard sees writes (it made this folder)
+    assert stray == [], stray  # winnow itself writes only the warehouse (Prefect its own home)
+    assert sorted(p.name for p in warehouse_file.parent.iterdir()) in (
+        ["articles.duckdb"],
+        ["articles.duckdb", "articles.duckdb.wal"],
+    )
     assert summary["status"] == "completed"
     assert _snapshot(raw_dir) == before  # read, never written
 

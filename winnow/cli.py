@@ -84,6 +84,8 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
+    import duckdb
+
     from flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
     from flows.progress import reporting_to
     from winnow.commands.progress_bar import progress_bar
@@ -94,9 +96,22 @@ def ingest(
     except (WinnowError, FileNotFoundError) as exc:
         fail(str(exc))
         return
+    except (duckdb.Error, OSError) as exc:
+        fail(write_failure(exc))
+        return
     if summary["status"] == "skipped":
         fail(summary.get("error") or "skipped: another ingest is writing", EXIT_SKIPPED)
     print_summary(summary)
+
+
+def write_failure(exc: BaseException) -> str:
+    """A failed write (disk full, read-only or vanished disk) as one sentence a person can act on."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    cause = "the disk is full" if "no space left" in first.lower() else "a write failed"
+    return (
+        f"the run could not be saved: {cause} ({first}). It was rolled back: the warehouse holds "
+        "what the last completed run loaded. Free space or fix the folder, then run `winnow ingest` again."
+    )
 
 
 def print_summary(summary: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ import errno
 import hashlib
 import os
 import stat
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,12 +135,17 @@ class ReadProblem(Exception):
         self.rejection = rejection
 
 
+# Files modified less than this long ago are read twice (see read_bytes).
+SETTLE_NS = 2_000_000_000
+
+
 def read_bytes(path: Path, max_bytes: int) -> bytes:
     """Read a regular file without following symlinks, refusing files over max_bytes unread.
 
     O_NONBLOCK keeps a FIFO swapped in after discovery from blocking the run; the file is
     fstat-ed before and after reading so a file rewritten mid-read is refused, not half-loaded
-    (the next run reads it again because its size or mtime no longer match).
+    (the next run reads it again because its size or mtime no longer match). A file modified in
+    the last two seconds is read twice and refused if the reads differ.
     """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
@@ -176,6 +182,11 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
             )
         )
     stat_moved = (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns)
+    if not stat_moved and time.time_ns() - after.st_mtime_ns < SETTLE_NS:
+        # Modified just now: a write in the same clock tick does not move mtime, so only a
+        # second read can tell a finished file from one still being written.
+        with open(path, "rb", opener=lambda p, f: os.open(p, f | getattr(os, "O_NOFOLLOW", 0))) as again:
+            stat_moved = again.read(max_bytes + 1) != data
     if stat_moved or len(data) != after.st_size:
         raise ReadProblem(
             Rejection(
