@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,14 +57,19 @@ def winnow_cmd() -> list[str]:
 
 def kill_at(point: str, raw: Path, warehouse: Path) -> None:
     """Start `winnow ingest`, wait until it holds at `point`, SIGKILL it."""
+    kill_on(f"winnow: holding at {point}".encode(), 0.0, raw, warehouse, winnow_env(point))
+
+
+def kill_on(marker: bytes, delay: float, raw: Path, warehouse: Path, env: dict[str, str]) -> None:
+    """Start `winnow ingest`, SIGKILL it `delay` seconds after `marker` appears on its stderr."""
     proc = subprocess.Popen(
         [*winnow_cmd(), "ingest", "--raw", str(raw), "--warehouse", str(warehouse)],
-        env=winnow_env(point),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None
-    marker = f"winnow: holding at {point}".encode()
+    point = marker.decode()
     seen = b""
     deadline = time.monotonic() + 180
     try:
@@ -73,10 +79,11 @@ def kill_at(point: str, raw: Path, warehouse: Path) -> None:
             ready, _, _ = select.select([proc.stderr], [], [], 1.0)
             if ready:
                 seen += os.read(proc.stderr.fileno(), 65536)
+        time.sleep(delay)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, "the run ended before the kill: move the kill earlier"
 
 
 def test_sigkill_at_any_point_loses_and_duplicates_nothing(
@@ -127,3 +134,66 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(
         timeout=120,
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# What a run leaves, without the ids and times that differ between two runs of the same work.
+CONTENT = {
+    "articles": "SELECT doc_id, source_path, title, body, content_hash FROM articles ORDER BY 1",
+    "sources": "SELECT path, record, sha256, status, doc_id, duplicate_of FROM sources ORDER BY 1, 2",
+    "removed_segments": "SELECT doc_id, position, rule_id, text FROM removed_segments ORDER BY 1, 2",
+    "rejections": 'SELECT path, sha256, "check" FROM rejections ORDER BY 1, 3',
+    "runs": "SELECT status, files_seen, loaded, rejected FROM runs ORDER BY started_at",
+}
+
+
+def content(warehouse: Path) -> dict[str, list[tuple[Any, ...]]]:
+    return {name: rows(warehouse, sql) for name, sql in CONTENT.items()}
+
+
+def test_sigkill_timed_from_the_run_log_leaves_before_or_after_never_between(
+    prefect_harness: None, tmp_path: Path, raw_dir: Path
+) -> None:
+    """No crash points here: the kill is timed from the run's own log lines, so it lands wherever
+    the run happens to be (inside DuckDB's commit included). Whatever the moment, the warehouse
+    is exactly the state before the run or after it, and the next run ends in the same state."""
+    for i in range(5):
+        (raw_dir / f"old-{i}.txt").write_text(article_text(title=f"Old Story {i}", salt=f"old {i}"))
+    pre_file = tmp_path / "pre.duckdb"
+    run_flow(raw_dir, pre_file)
+    for i in range(60):
+        (raw_dir / f"new-{i}.txt").write_text(
+            article_text(title=f"New Story {i}", salt=f"new {i}", paragraphs=12)
+        )
+    (raw_dir / "old-0.txt").unlink()
+    post_file = tmp_path / "post.duckdb"
+    shutil.copy(pre_file, post_file)
+    run_flow(raw_dir, post_file)
+    before, after = content(pre_file), content(post_file)
+    assert before != after
+
+    env = winnow_env(None)
+    env["PREFECT_LOGGING_LEVEL"] = "INFO"  # the child logs each task as it finishes
+    landed = {}
+    for n, (marker, delay) in enumerate(
+        [
+            (b"to process", 0.5),  # processing the batch
+            (b"Task run 'process-batch", 0.0),  # validating and loading it
+            (b"Task run 'load-batch", 0.0),  # finishing: deleted marks, the run row, COMMIT
+        ]
+    ):
+        target = tmp_path / f"killed-{n}.duckdb"
+        shutil.copy(pre_file, target)
+        try:
+            kill_on(marker, delay, raw_dir, target, env)
+        except AssertionError as exc:
+            if "ended before the kill" not in str(exc):
+                raise
+        got = content(target)
+        assert got in (before, after), marker
+        landed[marker.decode()] = "before" if got == before else "after"
+        run_flow(raw_dir, target)
+        assert {k: v for k, v in content(target).items() if k != "runs"} == {
+            k: v for k, v in after.items() if k != "runs"
+        }
+        assert_accounting(raw_dir, target)
+    print("kills landed:", landed)
