@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from tests.badcorpus import NEWLINE_NAME, SQL_NAME, WEIRD_NAME, build
 from tests.guards import no_network, record_writes
 from tests.helpers import assert_accounting, rows, run_flow
+from winnow.warehouse import open_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -110,6 +111,10 @@ def test_hostile_corpus_ends_loaded_or_rejected_with_a_reason(
     assert sql["authors"] == ["O'Brien"]
     for name in (WEIRD_NAME, NEWLINE_NAME, SQL_NAME, "folder.txt/inner.txt"):
         assert article(name)["title"]
+    tables = "SELECT table_name FROM information_schema.tables ORDER BY 1"
+    fresh = tmp_path / "fresh.duckdb"
+    open_warehouse(fresh).close()
+    assert rows(warehouse_file, tables) == rows(fresh, tables)  # nothing dropped, nothing added
     loaded = sum(1 for e in expected.values() if e.status == "loaded")
     assert rows(warehouse_file, "SELECT count(*) FROM articles") == [(loaded,)]
     # The file outside raw/ behind the symlink was never read.

@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import article_text
+from winnow.accounting import find_breaches
 from winnow.config import Settings, get_settings
 from winnow.pipeline import process_batch, process_file
 from winnow.rules import Rule, RuleSet, default_rules
+from winnow.run import RunTally, finish_run, load_batch, plan_run
 from winnow.sources import ReadProblem, discover, read_bytes
+from winnow.warehouse import Loader, open_warehouse
 
 EVIL = Rule(id="test.catastrophic", category="ad", match="regex", patterns=(r"^(a+)+$",))
 
@@ -83,13 +86,30 @@ def test_off_the_main_thread_the_budget_is_checked_between_steps(raw_dir: Path) 
     assert [r.check for r in docs[0].rejections] == ["time_budget"]
 
 
-def test_a_file_that_vanishes_after_discovery_is_rejected_then_deleted(raw_dir: Path) -> None:
+def test_a_file_that_vanishes_mid_run_is_rejected_and_marked_deleted(
+    raw_dir: Path, warehouse_file: Path
+) -> None:
+    """The flow's own steps (plan, process, load, finish) on a real warehouse, with the file
+    removed between discovery and reading: the books balance when the run ends."""
     (raw_dir / "gone.txt").write_text(article_text())
-    plan = discover(raw_dir, {})
+    (raw_dir / "stays.txt").write_text(article_text(salt="stays"))
+    con = open_warehouse(warehouse_file)
+    loader, tally = Loader(con, "run-1"), RunTally()
+    loader.begin()
+    plan, known = plan_run(loader, raw_dir, tally)
     (raw_dir / "gone.txt").unlink()
     batch = process_batch(raw_dir, plan.to_process)
     assert batch.rejections["check"].to_list() == ["vanished"]
-    assert batch.articles.height == 0
+    load_batch(loader, batch, known, tally)
+    summary = finish_run(loader, plan, tally, str(raw_dir))
+    assert (summary["loaded"], summary["files_deleted"]) == (1, 1)
+    assert con.execute("SELECT path, status FROM sources ORDER BY 1").fetchall() == [
+        ("gone.txt", "deleted"),
+        ("stays.txt", "loaded"),
+    ]
+    assert con.execute('SELECT "check" FROM rejections').fetchall() == [("vanished",)]
+    assert find_breaches(con, raw_dir) == []
+    con.close()
 
 
 def test_a_file_rewritten_while_it_is_read_is_refused(tmp_path: Path) -> None:
