@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import importlib.util
 import json
 import os
 import random
@@ -112,13 +113,15 @@ def write_static(folder: Path = BAD) -> None:
 
 @dataclass(frozen=True)
 class Expect:
-    """What a path must become: 'loaded', or rejected with exactly these checks."""
+    """What a path (or "path#record" for record > 0) must become: 'loaded', or rejected with
+    exactly these checks."""
 
     status: str
     checks: tuple[str, ...] = ()
 
 
 LOADED = Expect("loaded")
+ABSENT = Expect("absent")  # no such record
 
 
 def rejected(*checks: str) -> Expect:
@@ -199,7 +202,7 @@ def build(raw: Path, scratch: Path) -> dict[str, Expect]:
         "sub/good-3.txt": LOADED,
     }
     expect.update(format_expectations())
-    return expect
+    return {key: want for key, want in expect.items() if want is not ABSENT}
 
 
 def _readable(path: Path) -> bool:
@@ -212,20 +215,24 @@ def _readable(path: Path) -> bool:
 
 
 def format_expectations() -> dict[str, Expect]:
-    """HTML, JSON and gzip cases: the real outcome when a reader exists, else unsupported_format."""
+    """HTML, JSON and gzip cases: the real outcome when a reader exists, else unsupported_format
+    (and, with no gzip reader, a .txt.gz is read as the compressed bytes it is: binary)."""
     from winnow.sources import FORMATS
 
-    out: dict[str, Expect] = {}
-    out["malformed.html"] = LOADED if ".html" in FORMATS else rejected("unsupported_format")
-    out["script-style-only.html"] = (
-        rejected("empty") if ".html" in FORMATS else rejected("unsupported_format")
+    unsupported = rejected("unsupported_format")
+    html, structured = ".html" in FORMATS, ".json" in FORMATS and ".jsonl" in FORMATS
+    gzip_reader = importlib.util.find_spec("winnow.formats") is not None and (
+        importlib.util.find_spec("winnow.formats.compressed") is not None
     )
-    out["invalid.json"] = rejected("invalid_json") if ".json" in FORMATS else rejected("unsupported_format")
-    out["one-broken-line.jsonl"] = (
-        rejected("invalid_json") if ".jsonl" in FORMATS else rejected("unsupported_format")
-    )
-    out["bomb.txt.gz"] = rejected("binary")
-    return out
+    return {
+        "malformed.html": LOADED if html else unsupported,
+        "script-style-only.html": rejected("no_main_text") if html else unsupported,
+        "invalid.json": rejected("bad_json") if structured else unsupported,
+        "one-broken-line.jsonl": LOADED if structured else unsupported,
+        "one-broken-line.jsonl#1": rejected("bad_json_line") if structured else ABSENT,
+        "one-broken-line.jsonl#2": LOADED if structured else ABSENT,
+        "bomb.txt.gz": rejected("decompressed_too_large") if gzip_reader else rejected("binary"),
+    }
 
 
 if __name__ == "__main__":
