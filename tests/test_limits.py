@@ -191,7 +191,13 @@ def test_unreadable_file_is_rejected_with_permission_denied() -> None:
             finally:
                 os._exit(0)
         os.close(write_end)
-        os.waitpid(pid, 0)
+        deadline = time.monotonic() + 60
+        while os.waitpid(pid, os.WNOHANG) == (0, 0):  # never hang the suite on a stuck child
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                pytest.fail("the unprivileged child did not finish in 60 s")
+            time.sleep(0.05)
         with os.fdopen(read_end, "rb") as fh:
             assert fh.read().decode() == "permission_denied"
     finally:
