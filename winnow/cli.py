@@ -107,7 +107,15 @@ def ingest(
 def write_failure(exc: BaseException) -> str:
     """A failed write (disk full, read-only or vanished disk) as one sentence a person can act on."""
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    cause = "the disk is full" if "no space left" in first.lower() else "a write failed"
+    lower = first.lower()
+    if "no space left" in lower:
+        cause = "the disk is full"
+    elif "read-only file system" in lower:
+        cause = "the warehouse folder is read-only"
+    elif "permission denied" in lower:
+        cause = "no permission to write the warehouse folder"
+    else:
+        cause = "a write failed"
     return (
         f"the run could not be saved: {cause} ({first}). It was rolled back: the warehouse holds "
         "what the last completed run loaded. Free space or fix the folder, then run `winnow ingest` again."
