@@ -46,6 +46,7 @@ def test_check_passes_a_healthy_warehouse_and_names_each_breach(
         "FROM articles WHERE source_path = 'b.txt'"
     )
     con.close()
+    # a.txt's article is gone but still indexed; ghost.txt's article was never indexed.
     code, report = check(raw_dir, warehouse_file)
     assert code == 1
     found = {(b["rule"], b["path"]) for b in report["breaches"]}  # type: ignore[attr-defined]
@@ -56,6 +57,8 @@ def test_check_passes_a_healthy_warehouse_and_names_each_breach(
         ("one_row_per_source", "b.txt"),
         ("loaded_has_one_article", "b.txt"),  # two rows, each joined to one article: counted twice
         ("article_has_a_source", "ghost.txt"),
+        ("article_is_indexed_once", "ghost.txt"),
+        ("index_entry_has_an_article", "a.txt"),
         ("file_has_a_source", "new.txt"),
         ("source_has_a_file", "c.txt"),
     }

@@ -32,6 +32,9 @@ TABLES = {
     "removed_segments": "SELECT doc_id, position, rule_id, run_id FROM removed_segments ORDER BY 1, 2",
     "rejections": 'SELECT path, sha256, "check", run_id FROM rejections ORDER BY 1, 3',
     "runs": "SELECT run_id, status, loaded FROM runs ORDER BY started_at",
+    "search_docs": "SELECT doc_id, source_path, length FROM search_docs ORDER BY 1",
+    "search_postings": "SELECT d.doc_id, p.term, p.tf FROM search_postings p "
+    "JOIN search_docs d USING (doc_key) ORDER BY 1, 2",
 }
 
 
@@ -122,6 +125,9 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(
     assert rows(warehouse_file, "SELECT title FROM articles WHERE source_path = 'first-0.txt'") == [
         ("First Story, Revised",)
     ]
+    assert rows(warehouse_file, "SELECT doc_id FROM search_docs ORDER BY 1") == rows(
+        warehouse_file, "SELECT doc_id FROM articles ORDER BY 1"
+    )  # the search index holds every article once, and nothing else
     assert rows(warehouse_file, "SELECT status FROM runs ORDER BY started_at") == [
         ("completed",),
         ("completed",),
@@ -143,6 +149,7 @@ CONTENT = {
     "removed_segments": "SELECT doc_id, position, rule_id, text FROM removed_segments ORDER BY 1, 2",
     "rejections": 'SELECT path, sha256, "check" FROM rejections ORDER BY 1, 3',
     "runs": "SELECT status, files_seen, loaded, rejected FROM runs ORDER BY started_at",
+    "search_docs": "SELECT doc_id, source_path, length FROM search_docs ORDER BY 1",
 }
 
 

@@ -4,7 +4,8 @@
   row names a file that is still there (otherwise it should have been marked `deleted`);
 - every `loaded` source has exactly one article, every `duplicate` names an article that exists,
   every `rejected` one has at least one rejection with a reason for the same bytes;
-- every article belongs to a `loaded` (or since `deleted`) source.
+- every article belongs to a `loaded` (or since `deleted`) source;
+- the search index (when the warehouse has one) holds every article exactly once, and nothing else.
 """
 
 from __future__ import annotations
@@ -58,11 +59,30 @@ _QUERIES: tuple[tuple[str, str], ...] = (
 )
 
 
+_INDEX_QUERIES: tuple[tuple[str, str], ...] = (
+    (
+        "article_is_indexed_once",
+        "SELECT a.source_path, 'article ' || a.doc_id || ' is in the search index ' || count(s.doc_id) "
+        "|| ' times' FROM articles a LEFT JOIN search_docs s ON s.doc_id = a.doc_id "
+        "GROUP BY a.source_path, a.doc_id HAVING count(s.doc_id) <> 1",
+    ),
+    (
+        "index_entry_has_an_article",
+        "SELECT s.source_path, 'indexed ' || s.doc_id || ' is not an article' FROM search_docs s "
+        "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.doc_id = s.doc_id)",
+    ),
+)
+
+
 def find_breaches(con: duckdb.DuckDBPyConnection, raw_dir: Path | None) -> list[Breach]:
     """Every breach of the invariant; an empty list means the warehouse accounts for raw/."""
+    has_index = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'search_docs'"
+    ).fetchall()[0][0]
+    queries = _QUERIES + (_INDEX_QUERIES if has_index else ())
     breaches = [
         Breach(rule, str(path), str(detail))
-        for rule, sql in _QUERIES
+        for rule, sql in queries
         for path, detail in con.execute(sql).fetchall()
     ]
     if raw_dir is not None:

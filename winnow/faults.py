@@ -1,12 +1,12 @@
 """Crash points for the crash-safety tests. Inert in normal use.
 
 The crash test (tests/test_crash.py) must SIGKILL a real `winnow ingest` at chosen moments: while
-reading, while cleaning, with a batch inserted but not committed, and with the run recorded but
-the transaction not yet committed. Timing a kill from outside cannot land reliably in windows that
-last milliseconds on a loaded 2-core machine, so each point calls `hold(name)`: when, and only
-when, the environment variable WINNOW_TEST_HOLD_AT equals that name, the process announces it on
-stderr and waits there to be killed. Unset (always, outside that test), `hold` is one dictionary
-lookup and returns.
+reading, while cleaning, while updating the search index, with a batch loaded but not committed,
+and with the run recorded but the transaction not yet committed. Timing a kill from outside cannot
+land reliably in windows that last milliseconds on a loaded 2-core machine, so each point calls
+`hold(name)`: when, and only when, the environment variable WINNOW_TEST_HOLD_AT equals that name,
+the process announces it on stderr and waits there to be killed. Unset (always, outside that
+test), `hold` is one dictionary lookup and returns.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import time
 
 HOLD_ENV = "WINNOW_TEST_HOLD_AT"
-POINTS = ("read", "clean", "load", "commit")
+POINTS = ("read", "clean", "index", "load", "commit")
 
 
 def hold(point: str) -> None:

@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from winnow.faults import hold
+
 # BM25 parameters (the usual defaults) and how much a title term counts against a body term.
 K1 = 1.2
 B = 0.75
@@ -110,6 +112,7 @@ def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths
         con.unregister("_search_new_ids")
     if articles.height:
         _insert(con, *document_terms(articles.select("doc_id", "source_path", "title", "body")))
+    hold("index")  # crash-test point (winnow/faults.py); inert in normal use
 
 
 def _delete_gone(con: duckdb.DuckDBPyConnection) -> None:
