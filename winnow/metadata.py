@@ -186,6 +186,27 @@ def _set_date(header: Header, raw: str) -> None:
         header.updated_raw, header.updated_at = raw, when
 
 
+def normalise_authors(names: list[str], *, max_chars: int = 160) -> list[str]:
+    """Declared author strings to a clean list of names: 'By A and B' -> [A, B]; roles cut; no repeats.
+
+    A string that does not read as names (an organisation, 'Staff') is kept whole, without 'By'.
+    """
+    out: list[str] = []
+    for raw in names:
+        text = re.sub(r"\s+", " ", raw).strip(" ,;|")
+        if not text or text.startswith(("http://", "https://")):
+            continue
+        parsed = parse_byline(text, max_chars=max_chars)
+        if parsed is None:
+            # Not a list of names: drop a leading "By" and a trailing role, keep the rest whole.
+            stripped = _ROLE.sub("", _BY.sub("", text)).strip(" ,;|")
+            parsed = [stripped or text]
+        for name in parsed:
+            if name.casefold() not in {n.casefold() for n in out}:
+                out.append(name)
+    return out
+
+
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 

@@ -23,6 +23,7 @@ from winnow.clean import clean_lines
 from winnow.config import Settings, get_settings
 from winnow.decode import decode
 from winnow.errors import is_transient
+from winnow.formats.compressed import gunzip_bounded
 from winnow.language import detect_language
 from winnow.metadata import estimate_read_time, extract_header, word_count
 from winnow.parse import parse_text
@@ -39,6 +40,14 @@ def doc_id_for(source_path: str, record: int = 0) -> str:
     return hashlib.sha256(f"{source_path}#{record}".encode()).hexdigest()[:16]
 
 
+def declared_primary(language: str | None) -> str | None:
+    """'en-US' -> 'en'; None for anything that is not a language tag."""
+    if not language:
+        return None
+    primary = re.split(r"[-_]", language.strip().lower())[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
 def content_hash(body: str) -> str:
     """Hash of the body with case and spacing folded: the key for exact-duplicate detection."""
     return hashlib.sha256(_SPACES.sub(" ", body).strip().casefold().encode()).hexdigest()
@@ -49,11 +58,15 @@ def finish_document(
 ) -> Document:
     """Clean, extract metadata and detect language for a document whose lines are set."""
     t0 = time.perf_counter()
-    kept, removed = clean_lines(doc.lines, rules.for_source(doc.source_path))
+    # A reader may already have taken lines out (page-dump navigation, learned boilerplate): the
+    # cleaner sees them blank, so positions stay those of the source text.
+    taken = {s.position - 1 for s in doc.removed}
+    lines = [("" if i in taken else line) for i, line in enumerate(doc.lines)] if taken else doc.lines
+    kept, removed = clean_lines(lines, rules.for_source(doc.source_path))
     t1 = time.perf_counter()
     kept_lines = [doc.lines[i] for i in kept]
     header = extract_header(
-        kept_lines,
+        [] if doc.header_found else kept_lines,
         max_lines=settings.max_header_lines,
         max_title_chars=settings.max_title_chars,
         max_byline_chars=settings.max_byline_chars,
@@ -62,7 +75,7 @@ def finish_document(
     meta_segments = [
         Segment(kept[i] + 1, kept_lines[i].strip(), "header", "metadata") for i in header.consumed
     ]
-    doc.removed = sorted(removed + meta_segments, key=lambda s: s.position)
+    doc.removed = sorted(doc.removed + removed + meta_segments, key=lambda s: s.position)
     doc.kept = [kept[i] for i in range(len(kept)) if i not in consumed]
     doc.title = doc.title or header.title
     doc.authors = doc.authors or header.authors
@@ -91,6 +104,10 @@ def finish_document(
     doc.language, doc.language_prob = detect_language(
         doc.body, seed=settings.seed, limit=settings.sample_chars, trials=settings.language_trials
     )
+    declared = declared_primary(doc.declared_language)
+    if declared and declared != (doc.language or "").split("-")[0]:
+        # The source names its language (<html lang>, a field): trust it over a statistical guess.
+        doc.language, doc.language_prob = declared, None
     timings["language"] += time.perf_counter() - t2
     return doc
 
@@ -111,6 +128,12 @@ def process_file(
     base.size = len(data)
     if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
         return [], base.sha256  # touched but not changed
+    if entry.path.lower().endswith(".gz"):
+        try:
+            data = gunzip_bounded(data, settings.max_decompressed_bytes)
+        except ReadProblem as problem:
+            base.rejections.append(problem.rejection)
+            return [base], base.sha256
     decoded = decode(data)
     timings["decode"] += time.perf_counter() - t0
     if decoded.text is None:

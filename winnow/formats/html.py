@@ -1,0 +1,55 @@
+"""The HTML reader: main text by trafilatura, metadata from the page's own declarations first.
+
+The body goes on through winnow's text rules (ad labels and promo lines trafilatura keeps); the
+metadata is normalised here: authors as a list of names, the published time with its time of day
+and UTC offset, title, language, publisher and canonical URL.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import trafilatura
+
+from winnow.dates import parse_datetime
+from winnow.formats.htmlmeta import parse_html, read_page_meta
+from winnow.metadata import normalise_authors
+from winnow.records import Document
+
+# trafilatura logs every page it finds too short at WARNING; the pipeline records its own reasons.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
+
+def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
+    from winnow.parse import split_lines
+
+    doc.text = text
+    tree = parse_html(text)
+    if tree is None:
+        return [doc.reject("parse", "unparseable_html", "lxml found no HTML document in the file")]
+    page = read_page_meta(tree)
+    result = trafilatura.bare_extraction(
+        text,
+        url=page.url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        deduplicate=False,
+    )
+    body = (getattr(result, "text", None) or "") if result is not None else ""
+    if not body.strip():
+        return [doc.reject("parse", "no_main_text", "trafilatura found no main text in the page")]
+    doc.lines = split_lines(body, max_line_chars)
+    doc.header_found = True  # the page declared its metadata: the body's first line is not a title
+    doc.title = page.title or getattr(result, "title", None)
+    raw_authors = page.authors or [a for a in (getattr(result, "author", None) or "").split(";") if a.strip()]
+    doc.authors = normalise_authors(raw_authors)
+    published = page.published or getattr(result, "date", None)
+    if published:
+        doc.published_raw, doc.published_at = published, parse_datetime(published)
+    if page.modified:
+        doc.updated_raw, doc.updated_at = page.modified, parse_datetime(page.modified)
+    doc.declared_language = page.language or getattr(result, "language", None)
+    doc.publisher = page.publisher or getattr(result, "sitename", None)
+    doc.url = page.url or getattr(result, "url", None)
+    return [doc]

@@ -1,0 +1,190 @@
+"""Metadata a page declares about itself: JSON-LD, OpenGraph / article:* / <meta>, <link>, <html lang>.
+
+trafilatura's metadata loses what matters for a warehouse: authors come as one ';'-joined string and
+dates as a bare day. Pages usually state both precisely in their own markup, so winnow reads that
+markup first and falls back to trafilatura only for what the page does not declare.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import html as lxml_html
+
+ARTICLE_TYPES = re.compile(r"(article|posting|report|review|story|liveblog|creativework|webpage)$", re.I)
+_ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_URLISH = re.compile(r"^(https?:)?//|^www\.|\.(com|org|net)/", re.I)
+_LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+# Meta keys that state the publication instant, best first.
+PUBLISHED_KEYS = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "published_time",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "date",
+    "og:updated_time",
+)
+MODIFIED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified")
+AUTHOR_KEYS = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
+TITLE_KEYS = ("og:title", "twitter:title", "parsely-title", "sailthru.title", "dc.title", "title")
+PUBLISHER_KEYS = ("og:site_name", "application-name", "publisher", "dc.publisher")
+
+
+@dataclass
+class PageMeta:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # the raw string, offset and all
+    modified: str | None = None
+    language: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = re.sub(r"\s+", " ", value).strip()
+        return value or None
+    if isinstance(value, list) and value:
+        return _text(value[0])
+    if isinstance(value, dict):
+        return _text(value.get("@value") or value.get("name"))
+    return None
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    """Every JSON object in a JSON-LD document, depth first (handles @graph and nesting)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _types(node: dict[str, Any]) -> list[str]:
+    kind = node.get("@type", [])
+    return [str(k) for k in (kind if isinstance(kind, list) else [kind])]
+
+
+def _person_names(value: Any) -> list[str]:
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
+        if name and not _URLISH.search(name):
+            names.append(name)
+    return names
+
+
+def _load_jsonld(raw: str) -> Any:
+    raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+    try:
+        return json.loads(raw)
+    except ValueError:
+        # Pages often carry raw newlines or tabs inside strings: JSON forbids them, JSON-LD readers cope.
+        try:
+            return json.loads(re.sub(r"[\n\r\t]+", " ", raw))
+        except ValueError:
+            return None
+
+
+def _article_nodes(tree: Any) -> list[dict[str, Any]]:
+    nodes = []
+    for script in tree.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        data = _load_jsonld(script.text_content() or "")
+        if data is None:
+            continue
+        for node in _walk(data):
+            kinds = _types(node)
+            if any(ARTICLE_TYPES.search(k) for k in kinds) and ("headline" in node or "datePublished" in node):
+                nodes.append(node)
+    # Articles before generic web pages: a NewsArticle outranks the WebPage that wraps it.
+    nodes.sort(key=lambda n: any(k.lower().endswith("webpage") for k in _types(n)))
+    return nodes
+
+
+def _meta_map(tree: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for meta in tree.xpath("//meta[@content]"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or meta.get("http-equiv")
+        value = _text(meta.get("content"))
+        if key and value:
+            out.setdefault(key.strip().lower(), []).append(value)
+    return out
+
+
+def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            if value:
+                return value
+    return None
+
+
+def _date_value(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        for value in meta.get(key, []):
+            if _ISO_LIKE.match(value) or re.search(r"\d{4}", value):
+                return value
+    return None
+
+
+def read_page_meta(tree: Any) -> PageMeta:
+    """Everything the page declares, from an lxml tree. Never raises on odd markup."""
+    meta = PageMeta()
+    nodes = _article_nodes(tree)
+    tags = _meta_map(tree)
+    for node in nodes:
+        meta.title = meta.title or _text(node.get("headline")) or _text(node.get("name"))
+        if not meta.authors:
+            meta.authors = _person_names(node.get("author") or node.get("creator") or [])
+        meta.published = meta.published or _text(node.get("datePublished")) or _text(node.get("dateCreated"))
+        meta.modified = meta.modified or _text(node.get("dateModified"))
+        publisher = node.get("publisher")
+        meta.publisher = meta.publisher or (_person_names(publisher) or [None])[0]
+        meta.language = meta.language or _text(node.get("inLanguage"))
+        page = node.get("mainEntityOfPage")
+        meta.url = meta.url or _text(node.get("url")) or _text(page.get("@id") if isinstance(page, dict) else page)
+    meta.title = meta.title or _first(tags, TITLE_KEYS)
+    if not meta.title:
+        titles = tree.xpath("//title")
+        meta.title = _text(titles[0].text_content()) if titles else None
+    if not meta.authors:
+        names = [v for k in AUTHOR_KEYS for v in tags.get(k, []) if not _URLISH.search(v)]
+        meta.authors = names[:1]
+    meta.published = meta.published or _date_value(tags, PUBLISHED_KEYS)
+    if not meta.published:
+        stamps = tree.xpath("//time[@datetime]/@datetime")
+        meta.published = _text(stamps[0]) if stamps else None
+    meta.modified = meta.modified or _date_value(tags, MODIFIED_KEYS)
+    meta.publisher = meta.publisher or _first(tags, PUBLISHER_KEYS)
+    canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
+    meta.url = _text(canonical[0]) if canonical else meta.url or _first(tags, ("og:url", "twitter:url"))
+    langs = [tree.get("lang"), tree.get("xml:lang"), _first(tags, ("og:locale", "content-language", "language"))]
+    declared = next((x.strip() for x in [meta.language, *langs] if x and _LANG.match(x.strip())), None)
+    meta.language = declared.replace("_", "-") if declared else None
+    return meta
+
+
+def parse_html(text: str) -> Any:
+    """An lxml tree of the page, or None when lxml finds no document in it."""
+    try:
+        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"))
+    except (ValueError, TypeError, lxml_html.etree.ParserError):
+        return None
+    return tree
