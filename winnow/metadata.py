@@ -57,6 +57,11 @@ _PARTICLES = {
     "mc",
     "mac",
 }
+_ROLE_NOUN = re.compile(
+    r"\b(writer|reporter|correspondent|editor|columnist|contributor|producer|photographer|"
+    r"journalist|analyst|critic|staff)s?$",
+    re.IGNORECASE,
+)
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+|\s+[—–]\s+")
 _WORD = re.compile(r"\w+")
@@ -109,6 +114,9 @@ def parse_byline(text: str, *, max_chars: int = 160) -> list[str] | None:
     if not line:
         return None
     parts = [p.strip(" .,") for p in _SPLIT_NAMES.split(line) if p.strip(" .,")]
+    if len(parts) > 1:
+        # "A, AP National Political Writer": a part that ends in a job title is a role, not a name.
+        parts = [p for p in parts if not _ROLE_NOUN.search(p)] or parts[:1]
     if not parts:
         return None
     if all(_is_name(p, strict=not explicit) for p in parts):
@@ -186,7 +194,9 @@ def _set_date(header: Header, raw: str) -> None:
         header.updated_raw, header.updated_at = raw, when
 
 
-def normalise_authors(names: list[str], *, max_chars: int = 160) -> list[str]:
+def normalise_authors(
+    names: list[str], *, max_chars: int = 160, publisher: str | None = None
+) -> list[str]:
     """Declared author strings to a clean list of names: 'By A and B' -> [A, B]; roles cut; no repeats.
 
     A string that does not read as names (an organisation, 'Staff') is kept whole, without 'By'.
@@ -201,6 +211,9 @@ def normalise_authors(names: list[str], *, max_chars: int = 160) -> list[str]:
             # Not a list of names: drop a leading "By" and a trailing role, keep the rest whole.
             stripped = _ROLE.sub("", _BY.sub("", text)).strip(" ,;|")
             parsed = [stripped or text]
+        if publisher and len(parsed) > 1:
+            # "Name, Business Insider": the publisher named beside the author is not an author.
+            parsed = [n for n in parsed if n.casefold() != publisher.casefold()] or parsed
         for name in parsed:
             if name.casefold() not in {n.casefold() for n in out}:
                 out.append(name)

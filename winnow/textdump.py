@@ -1,5 +1,192 @@
-from winnow.records import Document
+"""Whole-page text dumps (lynx -dump, text scrapers): find the article among the page's chrome.
+
+A dump holds the article plus navigation menus, link lists, share bars, cookie text, related
+stories and footers. Nothing names them, but they look alike everywhere: runs of short lines
+without sentences. The method, all generic:
+
+1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
+   count; any other non-blank line a fixed penalty. The body is the span with the highest total
+   (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
+   the article costs little while a menu of forty items separates two text blocks.
+2. Inside that span, drop lines that are page furniture by shape: list bullets, form fields and
+   buttons, image credits, and short link-like lines next to other short lines.
+3. Above the span, find the headline (a heading-like line close to the body) and between it and
+   the body the byline and date lines; these become metadata, not body.
+
+A file is treated as a dump only when there is a lot of such chrome outside the span; a tidy
+copy-paste (title, byline, date, body) never is, so its cleaning is left to the rule packs alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from winnow.dates import looks_like_date, parse_datetime
+from winnow.metadata import parse_byline, parse_read_time
+from winnow.records import Document, Segment
+
+_WORD = re.compile(r"\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？」』]\s*$")
+_BULLET = re.compile(r"^\s*([*+#•·▪►–-]|o(?=\s)|\d{1,3}\.(?=\s))\s*")
+_WIDGET = re.compile(r"\((BUTTON|IMG|image|FORM|submit)\)|\[(IMG|INLINE|image|BUTTON)[^\]]*\]|_{5,}|\bIFRAME:", re.I)
+_CREDIT = re.compile(
+    r"^((photo|image|picture|video|graphic|illustration)s?( credit)?|credit|source|caption)\s*[:|]"
+    r"|\b(getty images|shutterstock|ap photo|afp( via getty)?|reuters/|istock(photo)?|file photo)\b",
+    re.I,
+)
+_COMMENTS = re.compile(r"^\d+\s+(comments?|replies|shares?|responses?)$|^(comments?|replies)\s*\(\d+\)$", re.I)
+
+PROSE_MIN_WORDS = 10
+SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
+DUMP_MIN_OUTSIDE_RATIO = 0.25
+TITLE_LOOKBACK = 25  # non-blank lines above the body searched for the headline
 
 
-def read_if_page_dump(doc: Document) -> None:
-    return None
+@dataclass(frozen=True, slots=True)
+class Line:
+    index: int
+    text: str  # stripped
+    weight: float  # words, or CJK characters / 2
+    prose: bool
+    furniture: bool  # bullets, buttons, form fields, credits: never article text
+    indent: int
+
+
+def _weight(text: str) -> float:
+    cjk = len(_CJK.findall(text))
+    return max(len(_WORD.findall(text)), cjk / 2)
+
+
+def analyse(lines: list[str]) -> list[Line]:
+    out = []
+    for i, raw in enumerate(lines):
+        text = raw.strip()
+        if not text:
+            continue
+        weight = _weight(text)
+        furniture = bool(_BULLET.match(raw) or _WIDGET.search(text) or _COMMENTS.match(text))
+        furniture = furniture or bool(_CREDIT.search(text) and weight <= 20)
+        prose = not furniture and weight >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+        out.append(Line(i, text, weight, prose, furniture, len(raw) - len(raw.lstrip())))
+    return out
+
+
+def body_span(info: list[Line]) -> tuple[int, int] | None:
+    """(first, last) positions in `info` of the best-scoring span, or None without prose."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for pos, line in enumerate(info):
+        score = line.weight if line.prose else -SHORT_PENALTY
+        if total <= 0:
+            total, start = 0.0, pos
+        total += score
+        if total > best:
+            best, best_span = total, (start, pos)
+    return best_span
+
+
+@dataclass
+class DumpHeader:
+    title: int | None = None  # positions in `info`
+    meta: tuple[int, ...] = ()
+
+
+def _heading_like(line: Line) -> bool:
+    words = len(_WORD.findall(line.text))
+    if line.furniture or not 3 <= max(words, line.weight) <= 30 or len(line.text) > 250:
+        return False
+    if line.text.endswith((".", ",", ":", ";")) and not line.text.endswith("..."):
+        return False
+    if looks_like_date(line.text) and words <= 8 or parse_read_time(line.text):
+        return False
+    return not _CREDIT.search(line.text)
+
+
+def _meta_like(text: str) -> bool:
+    if parse_read_time(text) is not None:
+        return True
+    if looks_like_date(text) and len(_WORD.findall(text)) <= 16:
+        return True
+    return parse_byline(text) is not None and bool(re.match(r"^(by|written by|von|por|par|di)\b", text, re.I))
+
+
+def find_header(info: list[Line], start: int) -> DumpHeader:
+    """The headline above the body, and the byline and date lines between it and the body."""
+    header = DumpHeader()
+    lowest = max(0, start - TITLE_LOOKBACK)
+    meta: list[int] = []
+    # Walk up from the body: skip furniture and captions, collect meta lines, stop at the headline.
+    for pos in range(start - 1, lowest - 1, -1):
+        line = info[pos]
+        if _meta_like(line.text):
+            meta.append(pos)
+            continue
+        if _heading_like(line) and not line.prose:
+            header.title = pos
+            break
+    header.meta = tuple(sorted(meta))
+    return header
+
+
+def _date_in(text: str) -> str | None:
+    """The date part of a line such as 'Reuters November 18, 2019 11:03 PM'."""
+    m = re.search(
+        r"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+        r"(\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:?\d{2}|Z)?)?"
+        r"|\d{1,2}(st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}"
+        r"|\d{1,2}[/.]\d{1,2}[/.]\d{4})"
+        r"(,?\s*(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s+[A-Z]{2,5}\b)?)?",
+        text,
+        re.I,
+    )
+    return m.group(0).strip(" ,") if m else None
+
+
+def _byline_in(text: str) -> list[str] | None:
+    date = _date_in(text)
+    rest = text.replace(date, " ") if date else text
+    rest = re.sub(r"\b(updated|published|posted|last updated)\b\s*:?", " ", rest, flags=re.I)
+    rest = re.sub(r"\s*[|•·—–]\s*|\s{2,}", " ", rest).strip(" ,|-")
+    return parse_byline(rest) if rest else None
+
+
+def read_if_page_dump(doc: Document) -> bool:
+    """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
+    and set title, authors and date from the page layout. Returns whether it was a dump."""
+    info = analyse(doc.lines)
+    span = body_span(info)
+    if span is None:
+        return False
+    first, last = span
+    outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
+    chrome = [line for line in outside if not line.prose]
+    if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
+        return False
+    header = find_header(info, first)
+    removed: list[Segment] = []
+    keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
+    for pos, line in enumerate(info):
+        if pos in keep_meta:
+            removed.append(Segment(line.index + 1, line.text, "page.header", "metadata"))
+        elif pos < first or pos > last:
+            removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
+        elif line.furniture:
+            removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
+    doc.removed = removed
+    doc.header_found = True
+    if header.title is not None:
+        doc.title = info[header.title].text
+    for pos in header.meta:
+        text = info[pos].text
+        if not doc.authors:
+            doc.authors = _byline_in(text) or []
+        date = _date_in(text)
+        if date and doc.published_raw is None:
+            doc.published_raw, doc.published_at = date, parse_datetime(date)
+        minutes = parse_read_time(text)
+        if minutes is not None:
+            doc.read_time_stated_min = minutes
+    return True

@@ -43,13 +43,13 @@ def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
     doc.header_found = True  # the page declared its metadata: the body's first line is not a title
     doc.title = page.title or getattr(result, "title", None)
     raw_authors = page.authors or [a for a in (getattr(result, "author", None) or "").split(";") if a.strip()]
-    doc.authors = normalise_authors(raw_authors)
+    doc.publisher = page.publisher or getattr(result, "sitename", None)
+    doc.authors = normalise_authors(raw_authors, publisher=doc.publisher)
     published = page.published or getattr(result, "date", None)
     if published:
         doc.published_raw, doc.published_at = published, parse_datetime(published)
     if page.modified:
         doc.updated_raw, doc.updated_at = page.modified, parse_datetime(page.modified)
     doc.declared_language = page.language or getattr(result, "language", None)
-    doc.publisher = page.publisher or getattr(result, "sitename", None)
     doc.url = page.url or getattr(result, "url", None)
     return [doc]

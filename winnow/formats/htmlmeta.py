@@ -7,6 +7,7 @@ markup first and falls back to trafilatura only for what the page does not decla
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -57,7 +58,7 @@ class PageMeta:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
-        value = re.sub(r"\s+", " ", value).strip()
+        value = re.sub(r"\s+", " ", html.unescape(value)).strip()
         return value or None
     if isinstance(value, list) and value:
         return _text(value[0])
@@ -83,8 +84,12 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 
 def _person_names(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    people = [i for i in items if isinstance(i, dict) and "Person" in _types(i)]
+    if people and len(people) < len(items):
+        items = people  # [Person, Organization]: the organisation is the publisher, not an author
     names: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
+    for item in items:
         name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
         if name and not _URLISH.search(name):
             names.append(name)
@@ -97,8 +102,10 @@ def _load_jsonld(raw: str) -> Any:
         return json.loads(raw)
     except ValueError:
         # Pages often carry raw newlines or tabs inside strings: JSON forbids them, JSON-LD readers cope.
+        # ... and trailing commas before a closing bracket.
+        relaxed = re.sub(r",\s*([\]}])", r"\1", re.sub(r"[\n\r\t]+", " ", raw))
         try:
-            return json.loads(re.sub(r"[\n\r\t]+", " ", raw))
+            return json.loads(relaxed)
         except ValueError:
             return None
 
@@ -144,6 +151,15 @@ def _date_value(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None
     return None
 
 
+def _microdata(tree: Any, prop: str) -> str | None:
+    """An itemprop value: its content or datetime attribute, else its text."""
+    for node in tree.xpath(f'//*[@itemprop="{prop}"]'):
+        value = _text(node.get("content") or node.get("datetime") or node.text_content())
+        if value and len(value) < 200:
+            return value
+    return None
+
+
 def read_page_meta(tree: Any) -> PageMeta:
     """Everything the page declares, from an lxml tree. Never raises on odd markup."""
     meta = PageMeta()
@@ -169,6 +185,10 @@ def read_page_meta(tree: Any) -> PageMeta:
         meta.authors = names[:1]
     meta.published = meta.published or _date_value(tags, PUBLISHED_KEYS)
     if not meta.published:
+        meta.published = _microdata(tree, "datePublished")
+    if not meta.authors:
+        meta.authors = [a for a in [_microdata(tree, "author")] if a]
+    if not meta.published:
         stamps = tree.xpath("//time[@datetime]/@datetime")
         meta.published = _text(stamps[0]) if stamps else None
     meta.modified = meta.modified or _date_value(tags, MODIFIED_KEYS)
@@ -184,7 +204,9 @@ def read_page_meta(tree: Any) -> PageMeta:
 def parse_html(text: str) -> Any:
     """An lxml tree of the page, or None when lxml finds no document in it."""
     try:
-        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"))
+        # Already decoded: tell lxml so, or it believes a stale <meta charset> and makes mojibake.
+        parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+        tree = lxml_html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
     except (ValueError, TypeError, lxml_html.etree.ParserError):
         return None
     return tree
