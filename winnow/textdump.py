@@ -38,6 +38,28 @@ _CREDIT = re.compile(
 )
 _COMMENTS = re.compile(r"^\d+\s+(comments?|replies|shares?|responses?)$|^(comments?|replies)\s*\(\d+\)$", re.I)
 
+# Section headings after which a page holds no more of the article: comments, related stories.
+_COMMENTS_START = re.compile(
+    r"^(\d+\s+)?(comments?|responses?|replies|reactions|thoughts|reader comments|discussion|conversation)"
+    r"(\s*\(\d+\))?(\s+(to|on)\b.*)?:?$"
+    r"|^(leave|post|add|write|submit) (a|your) (comment|reply|response)\b"
+    r"|^comments (are|have been) (closed|disabled)\b|^(join|start) the (conversation|discussion)\b"
+    r"|^(show|view|load|read) (all )?(\d+ )?comments\b|\S+ (says|said|wrote):$",
+    re.I,
+)
+_RELATED_START = re.compile(
+    r"^(related|related (articles?|stories|posts|coverage|content|links|news|reading|topics)"
+    r"|more (from|on|in|stories|news|articles|like this|to read)\b.{0,40}"
+    r"|recommended( for you| stories| reading| articles)?|you (may|might) (also )?(like|enjoy|be interested in)"
+    r"|read (more|next|also)|what to read next|up next|trending( now| stories)?|most (read|popular|viewed|shared)"
+    r"|popular (now|stories|posts|articles)|latest (news|stories|articles|posts|headlines)|top stories"
+    r"|editor'?s? picks|around the web|sponsored (stories|links|content)|from (the web|our partners)"
+    r"|further reading|see also|in other news|don'?t miss|share (this|your thoughts)\b.{0,40}"
+    r"|(tags?|topics?|filed under|categories|category)\b.{0,80})[:.!]?$",
+    re.I,
+)
+END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
+
 PROSE_MIN_WORDS = 10
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
@@ -86,6 +108,24 @@ def body_span(info: list[Line]) -> tuple[int, int] | None:
         if total > best:
             best, best_span = total, (start, pos)
     return best_span
+
+
+def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, int]:
+    """End the span before a comments heading, or a related-stories heading with less prose after
+    it than before (a 'More on this' box in mid-article is not the end), that follows enough prose."""
+    total = sum(line.weight for line in info[first : last + 1] if line.prose)
+    prose = 0.0
+    for pos in range(first, last + 1):
+        line = info[pos]
+        if line.prose:
+            prose += line.weight
+            continue
+        if prose < END_MIN_PROSE or line.weight > 12:
+            continue
+        text = _BULLET.sub("", line.text).strip()
+        if _COMMENTS_START.match(text) or (_RELATED_START.match(text) and total - prose < prose):
+            return first, pos - 1
+    return first, last
 
 
 @dataclass
@@ -160,7 +200,7 @@ def read_if_page_dump(doc: Document) -> bool:
     span = body_span(info)
     if span is None:
         return False
-    first, last = span
+    first, last = cut_at_section_end(info, *span)
     outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
     chrome = [line for line in outside if not line.prose]
     if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
