@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.dates import looks_like_date, parse_datetime
+from winnow.dates import _LOOKS_LIKE_DATE, _ZONES, date_kind, looks_like_date, parse_datetime
 from winnow.metadata import parse_byline, parse_read_time
 from winnow.records import Document, Segment
 
@@ -60,6 +60,7 @@ _RELATED_START = re.compile(
 )
 END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
 
+_ZONE_NAMES = [z for z in _ZONES if len(z) >= 2]
 PROSE_MIN_WORDS = 10
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
@@ -153,43 +154,81 @@ def _meta_like(text: str) -> bool:
     return parse_byline(text) is not None and bool(re.match(r"^(by|written by|von|por|par|di)\b", text, re.I))
 
 
+_UI_WORDS = re.compile(
+    r"\b(share|shares|email|e-mail|print|comments?|subscribe|sign (in|up)|log ?in|menu|search|click|"
+    r"newsletter|follow|advertisement|cookies?|privacy|welcome to|read more|image \d+ of)\b",
+    re.I,
+)
+_TIME = re.compile(
+    r"\b\d{1,2}[:.]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*\(?\b(" + "|".join(sorted(_ZONE_NAMES, key=len, reverse=True))
+    + r")\b\)?)?",
+    re.I,
+)
+
+
+def _title_score(line: Line, distance: int, body_indent: int, text_blob: str) -> float:
+    if not _heading_like(line) or line.prose or _meta_like(line.text):
+        return float("-inf")
+    score = -0.15 * distance
+    if line.indent < body_indent:
+        score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
+    if text_blob.count(line.text.casefold()) >= 2:
+        score += 2  # the headline usually recurs (page title, share text, breadcrumb)
+    if 5 <= len(_WORD.findall(line.text)) <= 25 or line.weight >= 8:
+        score += 1
+    if _UI_WORDS.search(line.text):
+        score -= 4
+    return score
+
+
 def find_header(info: list[Line], start: int) -> DumpHeader:
     """The headline above the body, and the byline and date lines between it and the body."""
     header = DumpHeader()
     lowest = max(0, start - TITLE_LOOKBACK)
-    meta: list[int] = []
-    # Walk up from the body: skip furniture and captions, collect meta lines, stop at the headline.
+    indents = sorted(line.indent for line in info[start : start + 12] if line.prose)
+    body_indent = indents[len(indents) // 2] if indents else 0
+    blob = "\n".join(line.text for line in info).casefold()
+    best, best_score = None, 0.0
     for pos in range(start - 1, lowest - 1, -1):
-        line = info[pos]
-        if _meta_like(line.text):
-            meta.append(pos)
-            continue
-        if _heading_like(line) and not line.prose:
-            header.title = pos
-            break
-    header.meta = tuple(sorted(meta))
+        score = _title_score(info[pos], start - pos, body_indent, blob)
+        if score > best_score:
+            best, best_score = pos, score
+    header.title = best
+    # Byline and date: just around the headline (or above the body when none was found).
+    anchor = best if best is not None else start - 1
+    meta = [pos for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
+            if pos != best and not info[pos].prose and _meta_like(info[pos].text)]
+    if best is not None:
+        meta += [pos for pos in range(best + 1, start) if _meta_like(info[pos].text) and pos not in meta]
+    header.meta = tuple(sorted(set(meta)))
     return header
 
 
 def _date_in(text: str) -> str | None:
-    """The date part of a line such as 'Reuters November 18, 2019 11:03 PM'."""
-    m = re.search(
-        r"((mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-        r"(\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:?\d{2}|Z)?)?"
-        r"|\d{1,2}(st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2}(st|nd|rd|th)?,?\s+\d{4}"
-        r"|\d{1,2}[/.]\d{1,2}[/.]\d{4})"
-        r"(,?\s*(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s+[A-Z]{2,5}\b)?)?",
-        text,
-        re.I,
-    )
-    return m.group(0).strip(" ,") if m else None
+    """The date (with its time and zone when given) in a line such as
+    'Reuters November 18, 2019 11:03 PM' or 'PUBLISHED: 00:01, Tue, Nov 19, 2019'."""
+    m = _LOOKS_LIKE_DATE.search(text)
+    if not m:
+        return None
+    date = m.group(0)
+    after = text[m.end() : m.end() + 30]
+    before = text[max(0, m.start() - 30) : m.start()]
+    t = _TIME.search(after)
+    if t is None:
+        candidates = list(_TIME.finditer(before))
+        t = candidates[-1] if candidates else None
+    if t is None:
+        return date
+    clock = re.sub(r"([ap])\.?\s?m\.?", r"\1m", t.group(0), flags=re.I).strip(" ()")
+    return f"{date} {clock}"
 
 
 def _byline_in(text: str) -> list[str] | None:
-    date = _date_in(text)
-    rest = text.replace(date, " ") if date else text
+    date = _LOOKS_LIKE_DATE.search(text)
+    rest = text[: date.start()] if date else text  # the byline comes before the date when both share a line
     rest = re.sub(r"\b(updated|published|posted|last updated)\b\s*:?", " ", rest, flags=re.I)
-    rest = re.sub(r"\s*[|•·—–]\s*|\s{2,}", " ", rest).strip(" ,|-")
+    rest = re.sub(r"\s*[|•·—–/]\s*|\s{2,}", " ", rest).strip(" ,|-")
+    rest = re.sub(r"\s+(on|at)$", "", rest, flags=re.I)
     return parse_byline(rest) if rest else None
 
 
@@ -219,7 +258,8 @@ def read_if_page_dump(doc: Document) -> bool:
     doc.header_found = True
     if header.title is not None:
         doc.title = info[header.title].text
-    for pos in header.meta:
+    ordered = sorted(header.meta, key=lambda pos: date_kind(info[pos].text) == "updated")
+    for pos in ordered:
         text = info[pos].text
         if not doc.authors:
             doc.authors = _byline_in(text) or []
