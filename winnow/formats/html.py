@@ -14,10 +14,15 @@ import trafilatura
 from winnow.dates import parse_datetime
 from winnow.formats.htmlmeta import parse_html, read_page_meta
 from winnow.metadata import normalise_authors
-from winnow.records import Document
+from winnow.records import Document, Segment
 
 # trafilatura logs every page it finds too short at WARNING; the pipeline records its own reasons.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
+DECLARED_BODY_RATIO = 1.5
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).strip(" .").casefold()
 
 
 def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
@@ -37,9 +42,18 @@ def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
         deduplicate=False,
     )
     body = (getattr(result, "text", None) or "") if result is not None else ""
+    if page.body and len(page.body.split()) > DECLARED_BODY_RATIO * len(body.split()):
+        # The page declares its text (JSON-LD articleBody) and trafilatura found much less of it:
+        # the extractor picked a wrong or partial block.
+        body = page.body
     if not body.strip():
         return [doc.reject("parse", "no_main_text", "trafilatura found no main text in the page")]
     doc.lines = split_lines(body, max_line_chars)
+    first = next((i for i, line in enumerate(doc.lines) if line.strip()), None)
+    title = page.title or getattr(result, "title", None)
+    if first is not None and title and _fold(doc.lines[first]) == _fold(title):
+        # trafilatura sometimes keeps the <h1>: it is the title, not body text.
+        doc.removed.append(Segment(first + 1, doc.lines[first].strip(), "html.title", "metadata"))
     doc.header_found = True  # the page declared its metadata: the body's first line is not a title
     doc.title = page.title or getattr(result, "title", None)
     raw_authors = page.authors or [a for a in (getattr(result, "author", None) or "").split(";") if a.strip()]

@@ -54,6 +54,7 @@ class PageMeta:
     language: str | None = None
     publisher: str | None = None
     url: str | None = None
+    body: str | None = None  # JSON-LD articleBody, when the page declares its text
 
 
 def _text(value: Any) -> str | None:
@@ -171,6 +172,9 @@ def read_page_meta(tree: Any) -> PageMeta:
             meta.authors = _person_names(node.get("author") or node.get("creator") or [])
         meta.published = meta.published or _text(node.get("datePublished")) or _text(node.get("dateCreated"))
         meta.modified = meta.modified or _text(node.get("dateModified"))
+        body = node.get("articleBody")
+        if isinstance(body, str) and not meta.body:
+            meta.body = html.unescape(body).strip() or None
         publisher = node.get("publisher")
         meta.publisher = meta.publisher or (_person_names(publisher) or [None])[0]
         meta.language = meta.language or _text(node.get("inLanguage"))
