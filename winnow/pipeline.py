@@ -25,13 +25,14 @@ from winnow.decode import decode
 from winnow.errors import is_transient
 from winnow.formats.compressed import gunzip_bounded
 from winnow.language import detect_language
+from winnow.learned import LearnedState, learn_and_remove
 from winnow.metadata import estimate_read_time, extract_header, word_count
 from winnow.parse import parse_text
 from winnow.records import Document, Rejection, Segment
 from winnow.rules import RuleSet, default_rules
 from winnow.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
 
-STAGES = ("read", "decode", "clean", "metadata", "language")
+STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")
 _SPACES = re.compile(r"\s+")
 
 
@@ -112,10 +113,11 @@ def finish_document(
     return doc
 
 
-def process_file(
-    raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+def read_documents(
+    raw_dir: Path, entry: FileEntry, settings: Settings, timings: defaultdict[str, float]
 ) -> tuple[list[Document], str | None]:
-    """One file to its documents. Returns (documents, sha256); never raises for bad input."""
+    """One file to its parsed (not yet cleaned) documents. Returns (documents, sha256); an
+    unchanged file gives no documents. Never raises for bad input."""
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
     t0 = time.perf_counter()
@@ -140,7 +142,23 @@ def process_file(
         base.reject("decode", decoded.problem or "undecodable", decoded.detail, encoding=decoded.encoding)
         return [base], base.sha256
     base.encoding = decoded.encoding
-    docs = parse_text(base, decoded.text, settings.max_line_chars)
+    t1 = time.perf_counter()
+    try:
+        docs = parse_text(base, decoded.text, settings.max_line_chars)
+    except Exception as exc:  # a reader bug on one file must not sink the batch
+        docs = [_crashed(base, "parse", exc)]
+    timings["parse"] += time.perf_counter() - t1
+    return docs, base.sha256
+
+
+def _crashed(doc: Document, stage: str, exc: Exception) -> Document:
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return doc.reject(stage, "crashed", f"internal error: {summary}", traceback=traceback.format_exc(limit=5))
+
+
+def finish_documents(
+    docs: list[Document], rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> list[Document]:
     out = []
     for doc in docs:
         if doc.rejected:
@@ -149,16 +167,17 @@ def process_file(
         try:
             out.append(finish_document(doc, rules, settings, timings))
         except Exception as exc:  # a bug on one document must not sink the batch
-            summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            out.append(
-                doc.reject(
-                    "clean",
-                    "crashed",
-                    f"internal error: {summary}",
-                    traceback=traceback.format_exc(limit=5),
-                )
-            )
-    return out, base.sha256
+            out.append(_crashed(doc, "clean", exc))
+    return out
+
+
+def process_file(
+    raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> tuple[list[Document], str | None]:
+    """One file to its documents, cleaned (no learned boilerplate: that needs a batch and the
+    warehouse). Returns (documents, sha256); never raises for bad input."""
+    docs, sha = read_documents(raw_dir, entry, settings, timings)
+    return finish_documents(docs, rules, settings, timings), sha
 
 
 ARTICLE_SCHEMA: dict[str, Any] = {
@@ -200,6 +219,12 @@ REJECTION_SCHEMA: dict[str, Any] = {
     "reason": pl.String,
     "detail": pl.String,
 }
+OBSERVATION_SCHEMA: dict[str, Any] = {  # learned_line_docs rows (winnow.learned)
+    "source": pl.String,
+    "line_hash": pl.String,
+    "fingerprint": pl.String,
+    "text": pl.String,
+}
 SOURCE_SCHEMA: dict[str, Any] = {
     "path": pl.String,
     "record": pl.Int32,
@@ -222,6 +247,7 @@ class Batch:
     touched: list[tuple[str, int, int]] = field(default_factory=list)  # (path, size, mtime) same bytes
     timings: dict[str, float] = field(default_factory=dict)
     files: int = 0
+    observations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBSERVATION_SCHEMA))
 
 
 def rejection_rows(
@@ -250,8 +276,10 @@ def process_batch(
     rules: RuleSet | None = None,
     settings: Settings | None = None,
     raise_io_errors: bool = False,
+    learned: LearnedState | None = None,
 ) -> Batch:
-    """Read, decode, parse, clean and annotate a batch of files.
+    """Read, decode, parse, clean and annotate a batch of files. `learned` is what the warehouse
+    knows of recurring lines (LearnedState); without it the batch learns from itself only.
 
     A file that crashes any step is quarantined (check `crashed`, with the traceback summary) and
     the batch goes on. A transient OSError (EIO, EAGAIN, ...) is raised instead when
@@ -266,9 +294,10 @@ def process_batch(
     rejections: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     touched: list[tuple[str, int, int]] = []
+    parsed: list[tuple[FileEntry, list[Document], str | None]] = []
     for entry in entries:
         try:
-            docs, sha = process_file(root, entry, rules, settings, timings)
+            docs, sha = read_documents(root, entry, settings, timings)
         except OSError as exc:
             if raise_io_errors and is_transient(exc):
                 raise
@@ -278,6 +307,17 @@ def process_batch(
         if not docs and sha is not None:
             touched.append((entry.path, entry.size, entry.mtime_ns))
             continue
+        parsed.append((entry, docs, sha))
+    t0 = time.perf_counter()
+    observations = learn_and_remove(
+        [d for _, docs, _ in parsed for d in docs],
+        learned,
+        settings.learned_min_documents,
+        settings.learned_max_words,
+    )
+    timings["learned"] += time.perf_counter() - t0
+    for entry, docs, sha in parsed:
+        docs = finish_documents(docs, rules, settings, timings)
         for doc in docs:
             sources.append(
                 {
@@ -314,6 +354,7 @@ def process_batch(
         touched=touched,
         timings=dict(timings),
         files=len(entries),
+        observations=pl.DataFrame(observations, schema=OBSERVATION_SCHEMA),
     )
 
 

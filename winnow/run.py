@@ -133,6 +133,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
     loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
+    loader.add_observations(batch.observations)
     loader.touch(batch.touched)
     t2 = time.perf_counter()
     for stage, seconds in batch.timings.items():

@@ -30,13 +30,17 @@ _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？」』]\s*$")
 _BULLET = re.compile(r"^\s*([*+#•·▪►–-]|o(?=\s)|\d{1,3}\.(?=\s))\s*")
-_WIDGET = re.compile(r"\((BUTTON|IMG|image|FORM|submit)\)|\[(IMG|INLINE|image|BUTTON)[^\]]*\]|_{5,}|\bIFRAME:", re.I)
+_WIDGET = re.compile(
+    r"\((BUTTON|IMG|image|FORM|submit)\)|\[(IMG|INLINE|image|BUTTON)[^\]]*\]|_{5,}|\bIFRAME:", re.I
+)
 _CREDIT = re.compile(
     r"^((photo|image|picture|video|graphic|illustration)s?( credit)?|credit|source|caption)\s*[:|]"
     r"|\b(getty images|shutterstock|ap photo|afp( via getty)?|reuters/|istock(photo)?|file photo)\b",
     re.I,
 )
-_COMMENTS = re.compile(r"^\d+\s+(comments?|replies|shares?|responses?)$|^(comments?|replies)\s*\(\d+\)$", re.I)
+_COMMENTS = re.compile(
+    r"^\d+\s+(comments?|replies|shares?|responses?)$|^(comments?|replies)\s*\(\d+\)$", re.I
+)
 
 # Section headings after which a page holds no more of the article: comments, related stories.
 _COMMENTS_START = re.compile(
@@ -50,8 +54,10 @@ _COMMENTS_START = re.compile(
 _RELATED_START = re.compile(
     r"^(related|related (articles?|stories|posts|coverage|content|links|news|reading|topics)"
     r"|more (from|on|in|stories|news|articles|like this|to read)\b.{0,40}"
-    r"|recommended( for you| stories| reading| articles)?|you (may|might) (also )?(like|enjoy|be interested in)"
-    r"|read (more|next|also)|what to read next|up next|trending( now| stories)?|most (read|popular|viewed|shared)"
+    r"|recommended( for you| stories| reading| articles)?"
+    r"|you (may|might) (also )?(like|enjoy|be interested in)"
+    r"|read (more|next|also)|what to read next|up next|trending( now| stories)?"
+    r"|most (read|popular|viewed|shared)"
     r"|popular (now|stories|posts|articles)|latest (news|stories|articles|posts|headlines)|top stories"
     r"|editor'?s? picks|around the web|sponsored (stories|links|content)|from (the web|our partners)"
     r"|further reading|see also|in other news|don'?t miss|share (this|your thoughts)\b.{0,40}"
@@ -160,7 +166,8 @@ _UI_WORDS = re.compile(
     re.I,
 )
 _TIME = re.compile(
-    r"\b\d{1,2}[:.]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*\(?\b(" + "|".join(sorted(_ZONE_NAMES, key=len, reverse=True))
+    r"\b\d{1,2}[:.]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*\(?\b("
+    + "|".join(sorted(_ZONE_NAMES, key=len, reverse=True))
     + r")\b\)?)?",
     re.I,
 )
@@ -196,8 +203,11 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     header.title = best
     # Byline and date: just around the headline (or above the body when none was found).
     anchor = best if best is not None else start - 1
-    meta = [pos for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
-            if pos != best and not info[pos].prose and _meta_like(info[pos].text)]
+    meta = [
+        pos
+        for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
+        if pos != best and not info[pos].prose and _meta_like(info[pos].text)
+    ]
     if best is not None:
         meta += [pos for pos in range(best + 1, start) if _meta_like(info[pos].text) and pos not in meta]
     header.meta = tuple(sorted(set(meta)))

@@ -16,8 +16,11 @@ from typing import Any
 
 from lxml import html as lxml_html
 
+from winnow.dates import parse_datetime
+
+PLAUSIBLE_YEAR = 1990  # news on the web starts here; earlier years are placeholders
+
 ARTICLE_TYPES = re.compile(r"(article|posting|report|review|story|liveblog|creativework|webpage)$", re.I)
-_ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _URLISH = re.compile(r"^(https?:)?//|^www\.|\.(com|org|net)/", re.I)
 _LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
@@ -119,7 +122,9 @@ def _article_nodes(tree: Any) -> list[dict[str, Any]]:
             continue
         for node in _walk(data):
             kinds = _types(node)
-            if any(ARTICLE_TYPES.search(k) for k in kinds) and ("headline" in node or "datePublished" in node):
+            if any(ARTICLE_TYPES.search(k) for k in kinds) and (
+                "headline" in node or "datePublished" in node
+            ):
                 nodes.append(node)
     # Articles before generic web pages: a NewsArticle outranks the WebPage that wraps it.
     nodes.sort(key=lambda n: any(k.lower().endswith("webpage") for k in _types(n)))
@@ -144,10 +149,20 @@ def _first(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
     return None
 
 
+def _dated(value: Any) -> str | None:
+    """The value as text if it names a plausible instant: CMS placeholders such as
+    0001-01-01T00:00:00Z or an empty string fall through to the next source."""
+    text = _text(value)
+    if not text or not re.search(r"\d{4}", text):
+        return None
+    when = parse_datetime(text)
+    return text if when is not None and when.year >= PLAUSIBLE_YEAR else None
+
+
 def _date_value(meta: dict[str, list[str]], keys: tuple[str, ...]) -> str | None:
     for key in keys:
         for value in meta.get(key, []):
-            if _ISO_LIKE.match(value) or re.search(r"\d{4}", value):
+            if _dated(value):
                 return value
     return None
 
@@ -170,16 +185,19 @@ def read_page_meta(tree: Any) -> PageMeta:
         meta.title = meta.title or _text(node.get("headline")) or _text(node.get("name"))
         if not meta.authors:
             meta.authors = _person_names(node.get("author") or node.get("creator") or [])
-        meta.published = meta.published or _text(node.get("datePublished")) or _text(node.get("dateCreated"))
-        meta.modified = meta.modified or _text(node.get("dateModified"))
+        published = _dated(node.get("datePublished")) or _dated(node.get("dateCreated"))
+        meta.published = meta.published or published
+        meta.modified = meta.modified or _dated(node.get("dateModified"))
         body = node.get("articleBody")
         if isinstance(body, str) and not meta.body:
             meta.body = html.unescape(body).strip() or None
         publisher = node.get("publisher")
-        meta.publisher = meta.publisher or (_person_names(publisher) or [None])[0]
+        meta.publisher = meta.publisher or next(iter(_person_names(publisher)), None)
         meta.language = meta.language or _text(node.get("inLanguage"))
         page = node.get("mainEntityOfPage")
-        meta.url = meta.url or _text(node.get("url")) or _text(page.get("@id") if isinstance(page, dict) else page)
+        meta.url = (
+            meta.url or _text(node.get("url")) or _text(page.get("@id") if isinstance(page, dict) else page)
+        )
     meta.title = meta.title or _first(tags, TITLE_KEYS)
     if not meta.title:
         titles = tree.xpath("//title")
@@ -189,17 +207,21 @@ def read_page_meta(tree: Any) -> PageMeta:
         meta.authors = names[:1]
     meta.published = meta.published or _date_value(tags, PUBLISHED_KEYS)
     if not meta.published:
-        meta.published = _microdata(tree, "datePublished")
+        meta.published = _dated(_microdata(tree, "datePublished"))
     if not meta.authors:
         meta.authors = [a for a in [_microdata(tree, "author")] if a]
     if not meta.published:
         stamps = tree.xpath("//time[@datetime]/@datetime")
-        meta.published = _text(stamps[0]) if stamps else None
+        meta.published = next((d for d in map(_dated, stamps) if d), None)
     meta.modified = meta.modified or _date_value(tags, MODIFIED_KEYS)
     meta.publisher = meta.publisher or _first(tags, PUBLISHER_KEYS)
     canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
     meta.url = _text(canonical[0]) if canonical else meta.url or _first(tags, ("og:url", "twitter:url"))
-    langs = [tree.get("lang"), tree.get("xml:lang"), _first(tags, ("og:locale", "content-language", "language"))]
+    langs = [
+        tree.get("lang"),
+        tree.get("xml:lang"),
+        _first(tags, ("og:locale", "content-language", "language")),
+    ]
     declared = next((x.strip() for x in [meta.language, *langs] if x and _LANG.match(x.strip())), None)
     meta.language = declared.replace("_", "-") if declared else None
     return meta

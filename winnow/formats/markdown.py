@@ -75,11 +75,13 @@ def read_markdown(doc: Document, text: str, max_line_chars: int) -> list[Documen
     if front:
         fields = _front_matter(front.group(1))
         offset = front.group(0).count("\n")
-        title = (fields.get("title") or [None])[0]
+        title = next(iter(fields.get("title") or []), None)
         doc.title = title or None
         authors = fields.get("authors") or fields.get("author") or []
         doc.authors = normalise_authors(authors)
-        date = next((fields[k][0] for k in ("date", "published", "published_at", "pubdate") if fields.get(k)), None)
+        date = next(
+            (fields[k][0] for k in ("date", "published", "published_at", "pubdate") if fields.get(k)), None
+        )
         if date:
             doc.published_raw, doc.published_at = date, parse_datetime(date)
         doc.url = next((fields[k][0] for k in ("url", "canonical_url", "link") if fields.get(k)), None)

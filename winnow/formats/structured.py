@@ -14,13 +14,36 @@ from winnow.dates import parse_datetime
 from winnow.metadata import normalise_authors
 from winnow.records import Document
 
-TEXT_FIELDS = ("text", "content", "body", "article", "articlebody", "article_body", "maintext", "main_text",
-               "full_text", "fulltext", "description")
+TEXT_FIELDS = (
+    "text",
+    "content",
+    "body",
+    "article",
+    "articlebody",
+    "article_body",
+    "maintext",
+    "main_text",
+    "full_text",
+    "fulltext",
+    "description",
+)
 HTML_FIELDS = ("html", "content_html", "body_html", "raw_html", "page_html")
 TITLE_FIELDS = ("title", "headline", "name")
 AUTHOR_FIELDS = ("authors", "author", "byline", "creator", "creators", "by")
-DATE_FIELDS = ("published", "published_at", "date_published", "datepublished", "publish_date", "pubdate",
-               "pub_date", "date", "published_time", "created_at", "timestamp", "time")
+DATE_FIELDS = (
+    "published",
+    "published_at",
+    "date_published",
+    "datepublished",
+    "publish_date",
+    "pubdate",
+    "pub_date",
+    "date",
+    "published_time",
+    "created_at",
+    "timestamp",
+    "time",
+)
 UPDATED_FIELDS = ("updated", "updated_at", "date_modified", "datemodified", "modified")
 URL_FIELDS = ("url", "canonical_url", "link", "source_url", "href", "permalink")
 LANG_FIELDS = ("language", "lang", "inlanguage", "locale")
@@ -87,13 +110,22 @@ def record_document(base: Document, record_no: int, obj: Any, max_line_chars: in
     from winnow.pipeline import doc_id_for
 
     doc = Document(
-        source_path=base.source_path, record=record_no, size=base.size, mtime_ns=base.mtime_ns,
-        format=base.format, encoding=base.encoding, sha256=base.sha256,
+        source_path=base.source_path,
+        record=record_no,
+        size=base.size,
+        mtime_ns=base.mtime_ns,
+        format=base.format,
+        encoding=base.encoding,
+        sha256=base.sha256,
     )
     doc.doc_id = doc_id_for(base.source_path, record_no)
     if not isinstance(obj, dict):
-        return doc.reject("parse", "not_an_object", f"record {record_no} is a JSON {type(obj).__name__}, "
-                          "not an object", record=record_no)
+        return doc.reject(
+            "parse",
+            "not_an_object",
+            f"record {record_no} is a JSON {type(obj).__name__}, not an object",
+            record=record_no,
+        )
     text = _string(_field(obj, TEXT_FIELDS))
     html = _string(_field(obj, HTML_FIELDS))
     if text and text.lstrip().startswith("<") and "</" in text:
@@ -101,9 +133,14 @@ def record_document(base: Document, record_no: int, obj: Any, max_line_chars: in
     if not text and html:
         text = _html_to_text(html)
     if not text:
-        return doc.reject("parse", "no_text_field", f"record {record_no} has no article text (looked for "
-                          f"{', '.join(TEXT_FIELDS[:5] + HTML_FIELDS[:1])}, ...)", record=record_no,
-                          keys=sorted(map(str, obj))[:20])
+        return doc.reject(
+            "parse",
+            "no_text_field",
+            f"record {record_no} has no article text (looked for "
+            f"{', '.join(TEXT_FIELDS[:5] + HTML_FIELDS[:1])}, ...)",
+            record=record_no,
+            keys=sorted(map(str, obj))[:20],
+        )
     doc.text = text
     doc.lines = split_lines(text, max_line_chars)
     doc.header_found = True  # the record's fields are its metadata
@@ -149,10 +186,24 @@ def read_records(base: Document, text: str, max_line_chars: int) -> list[Documen
         except ValueError as exc:
             from winnow.pipeline import doc_id_for
 
-            bad = Document(source_path=base.source_path, record=i, size=base.size, mtime_ns=base.mtime_ns,
-                           format=base.format, sha256=base.sha256, doc_id=doc_id_for(base.source_path, i))
-            docs.append(bad.reject("parse", "bad_json_line", f"line {i + 1} is not valid JSON: {exc}",
-                                   line=i + 1, text=line[:200]))
+            bad = Document(
+                source_path=base.source_path,
+                record=i,
+                size=base.size,
+                mtime_ns=base.mtime_ns,
+                format=base.format,
+                sha256=base.sha256,
+                doc_id=doc_id_for(base.source_path, i),
+            )
+            docs.append(
+                bad.reject(
+                    "parse",
+                    "bad_json_line",
+                    f"line {i + 1} is not valid JSON: {exc}",
+                    line=i + 1,
+                    text=line[:200],
+                )
+            )
             continue
         docs.append(record_document(base, i, obj, max_line_chars))
     if not docs:
