@@ -207,9 +207,13 @@ def normalise_authors(
         if not text or text.startswith(("http://", "https://")):
             continue
         parsed = parse_byline(text, max_chars=max_chars)
+        bare = _BY.sub("", text).strip()
+        if parsed is not None and len(parsed) == 1 and "," not in bare and parsed[0] != bare:
+            parsed = [bare]  # 'HNN Staff' is how the page signs it: only a role after a comma is cut
         if parsed is None:
             # Not a list of names: drop a leading "By" and a trailing role, keep the rest whole.
-            stripped = _ROLE.sub("", _BY.sub("", text)).strip(" ,;|")
+            head, comma, tail = bare.rpartition(",")
+            stripped = head.strip(" ,;|") if comma and _ROLE_NOUN.search(tail.strip()) else bare
             parsed = [stripped or text]
         if publisher and len(parsed) > 1:
             # "Name, Business Insider": the publisher named beside the author is not an author.
