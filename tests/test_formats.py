@@ -30,8 +30,17 @@ def process(path: Path, name: str | None = None, **overrides: int) -> list[Docum
 
 @pytest.mark.parametrize(
     ("name", "fmt"),
-    [("a.html", "html"), ("a.HTM", "html"), ("a.md", "md"), ("a.json", "json"), ("a.jsonl", "jsonl"),
-     ("a.txt.gz", "txt"), ("a.jsonl.gz", "jsonl"), ("a.html.gz", "html"), ("a.pdf", None)],
+    [
+        ("a.html", "html"),
+        ("a.HTM", "html"),
+        ("a.md", "md"),
+        ("a.json", "json"),
+        ("a.jsonl", "jsonl"),
+        ("a.txt.gz", "txt"),
+        ("a.jsonl.gz", "jsonl"),
+        ("a.html.gz", "html"),
+        ("a.pdf", None),
+    ],
 )
 def test_format_of(name: str, fmt: str | None) -> None:
     assert format_of(name) == fmt
@@ -69,7 +78,10 @@ def test_html_placeholder_date_falls_through_to_meta() -> None:
 
 def test_html_without_text_is_rejected_with_a_reason(tmp_path: Path) -> None:
     page = tmp_path / "empty.html"
-    page.write_text("<html><head><title>x</title></head><body><div><script>var a = 1;</script></div></body></html>", "utf-8")
+    page.write_text(
+        "<html><head><title>x</title></head><body><div><script>var a = 1;</script></div></body></html>",
+        "utf-8",
+    )
     [doc] = process(page)
     assert [r.check for r in doc.rejections] == ["no_main_text"]
 
@@ -116,7 +128,10 @@ def test_jsonl_bad_line_is_quarantined_alone() -> None:
     docs = process(CASES / "json" / "feed.jsonl")
     assert [d.record for d in docs] == [0, 1, 2]
     good = [d for d in docs if not d.rejected]
-    assert [d.title for d in good] == ["Bakery chain opens its fiftieth shop", "River cleanup draws hundreds of volunteers"]
+    assert [d.title for d in good] == [
+        "Bakery chain opens its fiftieth shop",
+        "River cleanup draws hundreds of volunteers",
+    ]
     assert good[1].authors == ["Ivan Petrov", "Mei Lin"]
     [bad] = [d for d in docs if d.rejected]
     assert bad.rejections[0].check == "bad_json_line" and "line 2" in bad.rejections[0].reason
@@ -130,7 +145,9 @@ def test_gzip_of_every_format_reads_like_the_plain_file(tmp_path: Path) -> None:
         packed.write_bytes(gzip.compress(source.read_bytes()))
         plain = process(source)
         unpacked = process(packed)
-        assert [(d.title, d.body, d.authors) for d in unpacked] == [(d.title, d.body, d.authors) for d in plain]
+        assert [(d.title, d.body, d.authors) for d in unpacked] == [
+            (d.title, d.body, d.authors) for d in plain
+        ]
 
 
 def test_gzip_bomb_is_refused_with_a_reason(tmp_path: Path) -> None:

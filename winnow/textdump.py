@@ -229,7 +229,8 @@ def _date_in(text: str) -> str | None:
         t = candidates[-1] if candidates else None
     if t is None:
         return date
-    clock = re.sub(r"([ap])\.?\s?m\.?", r"\1m", t.group(0), flags=re.I).strip(" ()")
+    clock = re.sub(r"([ap])\.?\s?m\.?", lambda x: x.group(1).upper() + "M", t.group(0), flags=re.I)
+    clock = clock.strip(" ()")
     return f"{date} {clock}"
 
 

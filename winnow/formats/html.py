@@ -54,6 +54,11 @@ def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
     if first is not None and title and _fold(doc.lines[first]) == _fold(title):
         # trafilatura sometimes keeps the <h1>: it is the title, not body text.
         doc.removed.append(Segment(first + 1, doc.lines[first].strip(), "html.title", "metadata"))
+    own = {u.rstrip("/") for u in (page.url, getattr(result, "url", None)) if u}
+    for i, line in enumerate(doc.lines):
+        if line.strip().rstrip("/") in own:
+            # The page's own address printed as a line (print view, share box): not article text.
+            doc.removed.append(Segment(i + 1, line.strip(), "html.own_url", "ui"))
     doc.header_found = True  # the page declared its metadata: the body's first line is not a title
     doc.title = page.title or getattr(result, "title", None)
     raw_authors = page.authors or [a for a in (getattr(result, "author", None) or "").split(";") if a.strip()]
