@@ -33,10 +33,11 @@ def read_html(doc: Document, text: str, max_line_chars: int) -> list[Document]:
     if tree is None:
         return [doc.reject("parse", "unparseable_html", "lxml found no HTML document in the file")]
     page = read_page_meta(tree)
+    complete = bool(page.title and page.authors and page.published and page.publisher and page.url)
     result = trafilatura.bare_extraction(
-        text,
+        tree,  # parsed once; trafilatura's cleaning may change it, and the page metadata is read
         url=page.url,
-        with_metadata=True,
+        with_metadata=not complete,  # its metadata is only a fallback: skip it when the page declares all
         include_comments=False,
         include_tables=True,
         deduplicate=False,
