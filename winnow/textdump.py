@@ -157,7 +157,7 @@ def _meta_like(text: str) -> bool:
         return True
     if looks_like_date(text) and len(_WORD.findall(text)) <= 16:
         return True
-    return parse_byline(text) is not None and bool(re.match(r"^(by|written by|von|por|par|di)\b", text, re.I))
+    return _byline_in(text, explicit=True) is not None
 
 
 _UI_WORDS = re.compile(
@@ -210,6 +210,12 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     ]
     if best is not None:
         meta += [pos for pos in range(best + 1, start) if _meta_like(info[pos].text) and pos not in meta]
+        # Right under the headline a bare name ('Jane Doe', '* Jane Doe') is the byline.
+        meta += [
+            pos
+            for pos in range(best + 1, min(start, best + 4))
+            if pos not in meta and not info[pos].prose and _byline_in(info[pos].text, explicit=False)
+        ]
     header.meta = tuple(sorted(set(meta)))
     return header
 
@@ -234,13 +240,35 @@ def _date_in(text: str) -> str | None:
     return f"{date} {clock}"
 
 
-def _byline_in(text: str) -> list[str] | None:
+_EXPLICIT_BY = re.compile(r"^(posted |written |story |words |reporting )?(by|von|por|par|di)\b", re.I)
+
+
+def _undouble(names: list[str]) -> list[str]:
+    """'Sean Martin Sean Martin' (a linked name printed twice) -> 'Sean Martin'."""
+    out = []
+    for name in names:
+        tokens = name.split()
+        half = len(tokens) // 2
+        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] else name)
+    return out
+
+
+def _byline_in(text: str, *, explicit: bool) -> list[str] | None:
+    """Authors in a byline-like line: 'By A | Site', 'By A - Contributor 2019-11-19', 'Posted by A on
+    <date>', 'By A a@site.com (555) 123'. `explicit`: only a line that says 'by'."""
+    text = _BULLET.sub("", text).strip()
+    if explicit and not _EXPLICIT_BY.match(text):
+        return None
     date = _LOOKS_LIKE_DATE.search(text)
-    rest = text[: date.start()] if date else text  # the byline comes before the date when both share a line
-    rest = re.sub(r"\b(updated|published|posted|last updated)\b\s*:?", " ", rest, flags=re.I)
-    rest = re.sub(r"\s*[|•·—–/]\s*|\s{2,}", " ", rest).strip(" ,|-")
-    rest = re.sub(r"\s+(on|at)$", "", rest, flags=re.I)
-    return parse_byline(rest) if rest else None
+    rest = text[: date.start()] if date else text  # the byline comes before the date on a shared line
+    rest = re.sub(r"\S+@\S+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$", "", rest)  # contact details
+    rest = re.sub(r"^(posted|published|updated|last updated)\b\s*:?\s*", "", rest, flags=re.I)
+    for part in re.split(r"\s+[|•·—–/-]\s+|\s{2,}", rest):
+        part = re.sub(r"\s+(on|at)$", "", part.strip(" ,|-"), flags=re.I)
+        if part:
+            names = parse_byline(part)
+            return _undouble(names) if names else None
+    return None
 
 
 def read_if_page_dump(doc: Document) -> bool:
@@ -273,7 +301,7 @@ def read_if_page_dump(doc: Document) -> bool:
     for pos in ordered:
         text = info[pos].text
         if not doc.authors:
-            doc.authors = _byline_in(text) or []
+            doc.authors = _byline_in(text, explicit=False) or []
         date = _date_in(text)
         if date and doc.published_raw is None:
             doc.published_raw, doc.published_at = date, parse_datetime(date)
