@@ -65,6 +65,7 @@ _RELATED_START = re.compile(
     re.I,
 )
 END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
+LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a comment list its dates
 
 _ZONE_NAMES = [z for z in _ZONES if len(z) >= 2]
 PROSE_MIN_WORDS = 10
@@ -132,7 +133,34 @@ def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, in
         text = _BULLET.sub("", line.text).strip()
         if _COMMENTS_START.match(text) or (_RELATED_START.match(text) and total - prose < prose):
             return first, pos - 1
+        if _listing_starts(info, pos, last):
+            while pos - 1 > first and not info[pos - 1].prose:
+                pos -= 1  # the card's kicker or byline lines belong to the listing too
+            return first, pos - 1
     return first, last
+
+
+def _standalone_date(line: Line) -> bool:
+    return not line.prose and line.weight <= 10 and looks_like_date(line.text)
+
+
+def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
+    """A list of other stories or of comments begins here: a card whose headline is printed twice
+    within a few lines, or a date line followed soon by another date line (each card or comment
+    carries its own). An article body does neither."""
+    line = info[pos]
+    window = info[pos + 1 : min(last, pos + LISTING_WINDOW) + 1]
+    card = _heading_like(line) and len(_WORD.findall(line.text)) >= 4 and not line.text.startswith("[")
+    if card and any(other.text == line.text for other in window):
+        return True
+    if not _standalone_date(line):
+        return False
+    # A date, some prose, another date: one comment or story card after another. ('Published …'
+    # then 'Updated …' on adjacent lines is a header, not a list.)
+    for i, other in enumerate(window):
+        if _standalone_date(other):
+            return any(between.prose for between in window[:i])
+    return False
 
 
 @dataclass
