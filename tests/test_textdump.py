@@ -84,3 +84,13 @@ def test_body_span_prefers_the_long_prose_block() -> None:
 
 def test_no_prose_means_no_span() -> None:
     assert body_span(analyse(["* Home", "* News", "", "Menu"])) is None
+
+
+def test_the_body_ends_where_story_cards_begin() -> None:
+    doc = run(CASES / "textdump" / "story-cards.txt")
+    paragraphs = doc.body.split("\n\n")
+    assert doc.title == "Orchard growers turn to owls to keep voles away"
+    assert doc.published_at is not None and doc.published_at.date().isoformat() == "2024-03-03"
+    assert len(paragraphs) == 3 and paragraphs[0].startswith("Fruit growers in the northern valleys")
+    assert paragraphs[-1].startswith("The regional growers' association")
+    assert not any("reservoirs" in p or "trams" in p for p in paragraphs)
