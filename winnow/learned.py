@@ -67,24 +67,30 @@ def candidates(lines: Sequence[str], max_words: int) -> dict[str, str]:
 
 @dataclass
 class LearnedState:
-    """What the warehouse knew at the start of the run: per source, line hash -> fingerprints."""
+    """What the warehouse knows: per (source, line) the number of distinct articles carrying it, and
+    per source the fingerprints already counted. Counts, not fingerprint sets, keep it small."""
 
-    seen: dict[str, dict[str, set[str]]] = field(default_factory=dict)
-    fingerprints: dict[str, set[str]] = field(default_factory=dict)  # per source: documents counted
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    fingerprints: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str, str]]) -> LearnedState:
+    def from_rows(
+        cls, counts: Iterable[tuple[str, str, int]], fingerprints: Iterable[tuple[str, str]]
+    ) -> LearnedState:
         state = cls()
-        for source, lhash, fp in rows:
-            state.seen.setdefault(source, {}).setdefault(lhash, set()).add(fp)
+        state.counts = {(source, lhash): int(n) for source, lhash, n in counts}
+        for source, fp in fingerprints:
             state.fingerprints.setdefault(source, set()).add(fp)
         return state
 
     def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Add observations (after a batch loads) so the run's later batches count them."""
-        for source, lhash, fp in rows:
-            self.seen.setdefault(source, {}).setdefault(lhash, set()).add(fp)
+        """Add a loaded batch's observations so the run's later batches count them."""
+        for source, lhash, fp in set(rows):
+            self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
             self.fingerprints.setdefault(source, set()).add(fp)
+
+    def known(self, source: str, fp: str) -> bool:
+        return fp in self.fingerprints.get(source, ())
 
 
 def learn_and_remove(
@@ -105,13 +111,15 @@ def learn_and_remove(
         fp = fingerprint(lines)
         cands = candidates(lines, max_words)
         per_doc.append((doc, source, fp, cands))
-        for lhash in cands:
-            batch[source][lhash].add(fp)
+        if not state.known(source, fp):  # an article counted before does not count again
+            for lhash in cands:
+                batch[source][lhash].add(fp)
     observations: list[dict[str, Any]] = []
     for doc, source, fp, cands in per_doc:
-        known = state.seen.get(source, {})
         learned = {
-            lhash for lhash in cands if len(known.get(lhash, set()) | batch[source][lhash]) >= min_documents
+            lhash
+            for lhash in cands
+            if state.counts.get((source, lhash), 0) + len(batch[source][lhash]) >= min_documents
         }
         if learned:
             taken = {s.position - 1 for s in doc.removed}
@@ -120,7 +128,7 @@ def learn_and_remove(
                     continue
                 if line_hash(normalise_line(line)) in learned:
                     doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
-        if fp not in state.fingerprints.get(source, set()):
+        if not state.known(source, fp):
             observations.extend(
                 {"source": source, "line_hash": lhash, "fingerprint": fp, "text": text}
                 for lhash, text in cands.items()

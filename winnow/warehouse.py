@@ -189,8 +189,11 @@ class Loader:
     def learned_state(self) -> LearnedState:
         """Recurring-line counts so far (read once per run, then kept up to date in memory)."""
         if self._learned is None:
-            rows = self.con.execute("SELECT source, line_hash, fingerprint FROM learned_line_docs").fetchall()
-            self._learned = LearnedState.from_rows(rows)
+            counts = self.con.execute(
+                "SELECT source, line_hash, count(DISTINCT fingerprint) FROM learned_line_docs GROUP BY ALL"
+            ).fetchall()
+            fps = self.con.execute("SELECT DISTINCT source, fingerprint FROM learned_line_docs").fetchall()
+            self._learned = LearnedState.from_rows(counts, fps)
         return self._learned
 
     def add_observations(self, observations: pl.DataFrame) -> None:
