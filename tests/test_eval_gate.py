@@ -41,3 +41,25 @@ def test_metric_stays_above_its_floor(summary: dict[str, dict[str, float]], path
 @pytest.mark.slow
 def test_every_page_gets_a_prediction(summary: dict[str, dict[str, float]]) -> None:
     assert summary["html"]["missing_pred_files"] == 0 and summary["text"]["missing_pred_files"] == 0
+
+
+@pytest.mark.slow
+def test_eval_command_writes_one_prediction_per_page(tmp_path: Path) -> None:
+    if not (EVAL / "score.py").is_file():
+        pytest.skip("../shared/eval is not here (a user's clone has no ../shared)")
+    import json
+
+    from typer.testing import CliRunner
+
+    from winnow.cli import app
+
+    result = CliRunner().invoke(app, ["eval", str(EVAL), "--out", str(tmp_path), "--path", "text"])
+    assert result.exit_code == 0, result.output
+    assert "winnow text" in result.output and "tokF1" in result.output
+    pages = sorted(p.stem for p in (EVAL / "text").glob("*.txt"))
+    written = sorted(p.stem for p in (tmp_path / "text").glob("*.json") if p.name != "_meta.json")
+    assert written == pages
+    pred = json.loads((tmp_path / "text" / f"{pages[0]}.json").read_text("utf-8"))
+    assert set(pred) >= {"body", "title", "authors", "published", "language"}
+    bad = CliRunner().invoke(app, ["eval", str(tmp_path)])
+    assert bad.exit_code == 1 and "not an evaluation folder" in bad.output
