@@ -72,7 +72,8 @@ PROSE_MIN_WORDS = 10
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
 DUMP_MIN_OUTSIDE_RATIO = 0.25
-TITLE_LOOKBACK = 25  # non-blank lines above the body searched for the headline
+TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
+IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +202,10 @@ _TIME = re.compile(
 )
 
 
-def _title_score(line: Line, distance: int, body_indent: int, text_blob: str) -> float:
-    if not _heading_like(line) or line.prose or _meta_like(line.text):
+def _title_score(
+    line: Line, distance: int, body_indent: int, text_blob: str, *, in_body: bool = False
+) -> float:
+    if not _heading_like(line) or (line.prose and not in_body) or _meta_like(line.text):
         return float("-inf")
     score = -0.15 * distance
     if line.indent < body_indent:
@@ -228,6 +231,16 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
         score = _title_score(info[pos], start - pos, body_indent, blob)
         if score > best_score:
             best, best_score = pos, score
+    # A long headline ending in '?' or a quote reads as a sentence and opens the body span: take it
+    # when it stands out as a heading (less indented than the body, or printed again elsewhere).
+    opening = _title_score(info[start], 0, body_indent, blob, in_body=True) if start < len(info) else 0.0
+    if (
+        opening >= IN_BODY_TITLE_SCORE
+        and opening > best_score
+        and start + 1 < len(info)
+        and info[start + 1].prose
+    ):
+        best = start
     header.title = best
     # Byline and date: just around the headline (or above the body when none was found).
     anchor = best if best is not None else start - 1
