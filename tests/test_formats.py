@@ -189,3 +189,18 @@ def test_gzip_copy_in_a_subfolder_keeps_its_path(tmp_path: Path) -> None:
     shutil.copy(CASES / "md" / "plain-heading.md", folder / "plain-heading.md")
     [doc] = process(folder / "plain-heading.md", name="plain-heading.md")
     assert doc.source_path == "plain-heading.md"
+
+
+def test_hostile_nesting_is_a_reason_not_a_crash(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    feed = tmp_path / "deep.jsonl"
+    feed.write_text(deep + "\n", "utf-8")
+    [doc] = process(feed)
+    assert [r.check for r in doc.rejections] == ["bad_json_line"]
+    page = tmp_path / "deep.html"
+    html = (CASES / "html" / "harbour-bridge.html").read_text("utf-8")
+    page.write_text(
+        html.replace("</head>", f'<script type="application/ld+json">{deep}</script></head>'), "utf-8"
+    )
+    [doc] = process(page)
+    assert not doc.rejected and doc.title == "Harbour bridge reopens after two years of repairs"

@@ -72,14 +72,16 @@ def _text(value: Any) -> str | None:
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON object in a JSON-LD document, depth first (handles @graph and nesting)."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
+    """Every JSON object in a JSON-LD document, in document order (handles @graph and nesting).
+    Iterative: a hostile page cannot exhaust the recursion limit."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield item
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 def _types(node: dict[str, Any]) -> list[str]:
@@ -104,13 +106,13 @@ def _load_jsonld(raw: str) -> Any:
     raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         # Pages often carry raw newlines or tabs inside strings: JSON forbids them, JSON-LD readers cope.
         # ... and trailing commas before a closing bracket.
         relaxed = re.sub(r",\s*([\]}])", r"\1", re.sub(r"[\n\r\t]+", " ", raw))
         try:
             return json.loads(relaxed)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 

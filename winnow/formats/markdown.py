@@ -24,6 +24,7 @@ _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+MAX_INLINE_CHARS = 20_000
 
 
 def _unquote(value: str) -> str:
@@ -60,6 +61,8 @@ def strip_markdown(line: str) -> str:
     line = _QUOTE.sub("", line)
     line = _LIST.sub("", line)
     line = _IMAGE.sub("", line)
+    if len(line) > MAX_INLINE_CHARS:
+        return line  # inline markup on a pathological line is not worth quadratic regex time
     line = _LINK.sub(r"\1", line)
     line = _CODE.sub(r"\1", line)
     line = _EMPHASIS.sub(r"\2", line)

@@ -174,7 +174,7 @@ def read_records(base: Document, text: str, max_line_chars: int) -> list[Documen
     if base.format == "json":
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             return [base.reject("parse", "bad_json", f"not valid JSON: {exc}")]
         return [record_document(base, i, obj, max_line_chars) for i, obj in enumerate(_unwrap(data))]
     docs = []
@@ -183,7 +183,7 @@ def read_records(base: Document, text: str, max_line_chars: int) -> list[Documen
             continue  # record numbers are line numbers - 1, so they stay put when other lines change
         try:
             obj = json.loads(line)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             from winnow.pipeline import doc_id_for
 
             bad = Document(
