@@ -204,3 +204,21 @@ def test_hostile_nesting_is_a_reason_not_a_crash(tmp_path: Path) -> None:
     )
     [doc] = process(page)
     assert not doc.rejected and doc.title == "Harbour bridge reopens after two years of repairs"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "check"),
+    [
+        ("empty.json", "[]", "empty_file"),
+        ("wrapped.json", '{"items": []}', "no_text_field"),
+        ("blank.jsonl", "\n\n", "empty"),
+        ("bad.json", "{nope", "bad_json"),
+    ],
+)
+def test_json_without_records_is_rejected_not_skipped(
+    tmp_path: Path, name: str, content: str, check: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content, "utf-8")
+    [doc] = process(path)
+    assert [r.check for r in doc.rejections] == [check]

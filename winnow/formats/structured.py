@@ -176,7 +176,10 @@ def read_records(base: Document, text: str, max_line_chars: int) -> list[Documen
             data = json.loads(text)
         except (ValueError, RecursionError) as exc:
             return [base.reject("parse", "bad_json", f"not valid JSON: {exc}")]
-        return [record_document(base, i, obj, max_line_chars) for i, obj in enumerate(_unwrap(data))]
+        records = _unwrap(data)
+        if not records:
+            return [base.reject("parse", "empty_file", "the JSON file holds no records")]
+        return [record_document(base, i, obj, max_line_chars) for i, obj in enumerate(records)]
     docs = []
     for i, line in enumerate(text.split("\n")):
         if not line.strip():
