@@ -8,10 +8,17 @@ without sentences. The method, all generic:
    count; any other non-blank line a fixed penalty. The body is the span with the highest total
    (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
    the article costs little while a menu of forty items separates two text blocks.
-2. Inside that span, drop lines that are page furniture by shape: list bullets, form fields and
-   buttons, image credits, and short link-like lines next to other short lines.
-3. Above the span, find the headline (a heading-like line close to the body) and between it and
-   the body the byline and date lines; these become metadata, not body.
+2. End the span early where the page stops being the article: a comments or related-stories
+   heading after enough prose, or the start of a listing (story cards that print their headline
+   twice, or dated entries one after another: comments, teasers).
+3. Inside the span, drop lines that are page furniture by shape: list bullets, form fields and
+   buttons, image credits, comment counters.
+4. Above the span, find the headline: the heading-like line that is less indented than the body,
+   recurs elsewhere on the page and sits close to the body (or the span's own first line, when a
+   headline ending in '?' reads like a sentence and stands out as strongly). The byline and date
+   lines around it become metadata, not body; a date keeps its time of day.
+
+Thresholds are the constants below; the figures they give on real pages come from `winnow eval`.
 
 A file is treated as a dump only when there is a lot of such chrome outside the span; a tidy
 copy-paste (title, byline, date, body) never is, so its cleaning is left to the rule packs alone.
