@@ -68,8 +68,14 @@ _RELATED_START = re.compile(
     r"|popular (now|stories|posts|articles)|latest (news|stories|articles|posts|headlines)|top stories"
     r"|editor'?s? picks|around the web|sponsored (stories|links|content)|from (the web|our partners)"
     r"|further reading|see also|in other news|don'?t miss|share (this|your thoughts)\b.{0,40}"
-    r"|(tags?|topics?|filed under|categories|category)\b.{0,80})[:.!]?$",
+    r"|(tags?|topics?|filed under|categories|category)\b.{0,80}"
+    r"|(media|press) contacts?|for (more|further) information)[:.!]?$",
     re.I,
+)
+# "About Acme Corp" / "About the author": the boilerplate section that closes press releases and posts.
+_ABOUT = re.compile(
+    r"^About the (author|authors|writer|contributors?)$"
+    r"|^About (the |us$)?[A-Z0-9][\w.&'’-]*( [A-Z0-9&][\w.&'’-]*){0,5}:?$"
 )
 END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
 LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a comment list its dates
@@ -139,7 +145,8 @@ def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, in
         if prose < END_MIN_PROSE or line.weight > 12:
             continue
         text = _BULLET.sub("", line.text).strip()
-        if _COMMENTS_START.match(text) or (_RELATED_START.match(text) and total - prose < prose):
+        related = _RELATED_START.match(text) or _ABOUT.match(text)
+        if _COMMENTS_START.match(text) or (related and total - prose < prose):
             return first, pos - 1
         if _listing_starts(info, pos, last):
             while pos - 1 > first and not info[pos - 1].prose:
