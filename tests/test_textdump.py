@@ -94,3 +94,13 @@ def test_the_body_ends_where_story_cards_begin() -> None:
     assert len(paragraphs) == 3 and paragraphs[0].startswith("Fruit growers in the northern valleys")
     assert paragraphs[-1].startswith("The regional growers' association")
     assert not any("reservoirs" in p or "trams" in p for p in paragraphs)
+
+
+def test_a_flat_scrape_without_layout_is_read_too() -> None:
+    # No indentation, no bullets: a plain text scraper's output. Shape alone finds the article.
+    doc = run(CASES / "textdump" / "plain-scrape.txt")
+    paragraphs = doc.body.split("\n\n")
+    assert len(paragraphs) == 4 and paragraphs[0].startswith("Every new home built in the city")
+    assert doc.title == "City council approves a tree for every new home"
+    assert doc.authors == ["Daniel Osei", "Hana Kimura"]
+    assert doc.published_at == datetime.fromisoformat("2024-02-14T16:45:00+00:00")

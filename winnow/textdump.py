@@ -241,10 +241,14 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     body_indent = indents[len(indents) // 2] if indents else 0
     blob = "\n".join(line.text for line in info).casefold()
     best, best_score = None, 0.0
-    for pos in range(start - 1, lowest - 1, -1):
-        score = _title_score(info[pos], start - pos, body_indent, blob)
+    distance = 0  # lines of substance between a candidate and the body (share buttons, bylines and
+    for pos in range(start - 1, lowest - 1, -1):  # dates do not push the headline away)
+        distance += 1
+        score = _title_score(info[pos], distance, body_indent, blob)
         if score > best_score:
             best, best_score = pos, score
+        if info[pos].weight < 3 or info[pos].furniture or _meta_like(info[pos].text):
+            distance -= 1
     # A long headline ending in '?' or a quote reads as a sentence and opens the body span: take it
     # when it stands out as a heading (less indented than the body, or printed again elsewhere).
     opening = _title_score(info[start], 0, body_indent, blob, in_body=True) if start < len(info) else 0.0
