@@ -8,8 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import article_text, assert_accounting, rows, run_flow
+from winnow.clean import clean_lines
 from winnow.learned import LearnedState, fingerprint, learn_and_remove, source_key
 from winnow.records import Document
+from winnow.rules import _parse_pack
 
 pytestmark = pytest.mark.integration
 PLUG = "Support independent reporting from the valley this winter"
@@ -79,6 +81,10 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
         and 'category = "learned"' in toml.output
         and 'paths = ["valley/*"]' in toml.output
     )
+    # The printed pack is a valid rule pack whose rules remove the line, only under its folder.
+    pack = _parse_pack(toml.output, "candidates.toml")
+    assert clean_lines([PLUG], [r for r in pack if r.applies_to("valley/new.txt")])[0] == []
+    assert clean_lines([PLUG], [r for r in pack if r.applies_to("elsewhere.txt")])[0] == [0]
 
 
 def test_copies_of_one_article_never_teach(

@@ -10,6 +10,7 @@ import typer
 
 from winnow.cli import WarehouseOpt, app, console, fail, render_rows
 from winnow.errors import WinnowError
+from winnow.rules import normalise_line
 
 rules_app = typer.Typer(help="Inspect boilerplate rules and learned boilerplate.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
@@ -56,10 +57,13 @@ def candidates(
     if fmt == "toml":
         by_source: dict[str, list[str]] = {}
         for src, _, text, _ in rows:
-            by_source.setdefault(src, []).append(text)
+            by_source.setdefault(src, []).append(normalise_line(text))  # the form exact rules match
         out = ["# Learned boilerplate, promoted by hand. Review every line before saving this pack."]
+        used: set[str] = set()
         for src, texts in by_source.items():
             slug = "".join(c if c.isalnum() else "-" for c in src).strip("-") or "root"
+            slug = slug if slug not in used else f"{slug}-{len(used)}"  # rule ids must be unique
+            used.add(slug)
             out += [
                 "",
                 "[[rule]]",
