@@ -104,3 +104,15 @@ def test_a_flat_scrape_without_layout_is_read_too() -> None:
     assert doc.title == "City council approves a tree for every new home"
     assert doc.authors == ["Daniel Osei", "Hana Kimura"]
     assert doc.published_at == datetime.fromisoformat("2024-02-14T16:45:00+00:00")
+
+
+def test_sentence_bullets_inside_the_body_are_article_text() -> None:
+    menu = [f"     * Section number {i}" for i in range(20)]
+    prose = "   The council published its plan on Monday, and it sets out how the new rules will work."
+    items = ["     * Every new home gets a street tree within twenty metres of its door.", "     * Share"]
+    doc = Document(source_path="page.txt")
+    doc.lines = menu + ["Council plan", prose, *items, prose.replace("Monday", "Tuesday")] + menu
+    assert read_if_page_dump(doc)
+    removed = {s.text for s in doc.removed}
+    assert items[0].strip() not in removed  # a sentence in a list is kept
+    assert "* Share" in removed and "* Section number 3" in removed

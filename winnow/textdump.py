@@ -82,6 +82,7 @@ LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a 
 
 _ZONE_NAMES = [z for z in _ZONES if len(z) >= 2]
 PROSE_MIN_WORDS = 10
+LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
 DUMP_MIN_OUTSIDE_RATIO = 0.25
@@ -330,6 +331,14 @@ def _byline_in(text: str, *, explicit: bool) -> list[str] | None:
     return None
 
 
+def _list_item_text(line: Line) -> bool:
+    """A bulleted line inside the body that reads as text (a list in the article), not a link."""
+    if not _BULLET.match(line.text) or _WIDGET.search(line.text) or _CREDIT.search(line.text):
+        return False
+    item = _BULLET.sub("", line.text)
+    return len(_WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and bool(_SENTENCE_END.search(item))
+
+
 def read_if_page_dump(doc: Document) -> bool:
     """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
     and set title, authors and date from the page layout. Returns whether it was a dump."""
@@ -350,7 +359,7 @@ def read_if_page_dump(doc: Document) -> bool:
             removed.append(Segment(line.index + 1, line.text, "page.header", "metadata"))
         elif pos < first or pos > last:
             removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
-        elif line.furniture:
+        elif line.furniture and not _list_item_text(line):
             removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
     doc.removed = removed
     doc.header_found = True
