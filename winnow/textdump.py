@@ -11,8 +11,8 @@ without sentences. The method, all generic:
 2. End the span early where the page stops being the article: a comments or related-stories
    heading after enough prose, or the start of a listing (story cards that print their headline
    twice, or dated entries one after another: comments, teasers).
-3. Inside the span, drop lines that are page furniture by shape: list bullets, form fields and
-   buttons, image credits, comment counters.
+3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
+   bulleted sentence is article text), form fields and buttons, image credits, comment counters.
 4. Above the span, find the headline: the heading-like line that is less indented than the body,
    recurs elsewhere on the page and sits close to the body (or the span's own first line, when a
    headline ending in '?' reads like a sentence and stands out as strongly). The byline and date
