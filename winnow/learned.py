@@ -10,7 +10,8 @@ the Morning Brief", a staff bio, a disclaimer) is the site's, not the article's.
   one document, so an article's own sentences are never learned from its copies.
 - Counts: observations (source, line, fingerprint) live in the warehouse (table
   learned_line_docs, migration 003) so learning carries across runs; a batch adds its own
-  observations to what the warehouse knew when the run started.
+  observations to what the warehouse knew when the run started (lines only one article carried
+  so far are left out of that in-memory state: most lines are, and they cannot be boilerplate yet).
 - A line is removed (category `learned`) once `learned_min_documents` distinct documents of the
   source carry it. `winnow rules candidates` lists such lines for promotion into a rule pack.
 """
