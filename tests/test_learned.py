@@ -100,17 +100,17 @@ def test_copies_of_one_article_never_teach(
 def test_learning_is_per_source_and_bounded_by_length() -> None:
     docs = []
     for i in range(6):
-        doc = Document(source_path=f"article{i}.txt", url=f"https://www.site{i % 2}.example/{i}")
+        doc = Document(source_path=f"a{i}.txt", url=f"https://www.site{i % 2}.example/{i}", header_found=True)
         doc.lines = [f"A long enough unique article sentence number {i} with many words in it today.", PLUG]
         docs.append(doc)
     assert source_key(docs[0]) == "site0.example"
     learn_and_remove(docs, LearnedState(), min_documents=3, max_words=40)
     assert all(s.category == "learned" for d in docs for s in d.removed)
     assert all(len(d.removed) == 1 for d in docs)  # 3 per host: exactly the threshold
-    fresh = [Document(source_path="x.txt", url=d.url, lines=list(d.lines)) for d in docs]
+    fresh = [Document(source_path="x.txt", url=d.url, lines=list(d.lines), header_found=True) for d in docs]
     learn_and_remove(fresh, LearnedState(), min_documents=4, max_words=40)
     assert not any(d.removed for d in fresh)
-    short = [Document(source_path="y.txt", url=d.url, lines=list(d.lines)) for d in docs]
+    short = [Document(source_path="y.txt", url=d.url, lines=list(d.lines), header_found=True) for d in docs]
     learn_and_remove(short, LearnedState(), min_documents=3, max_words=5)
     assert not any(d.removed for d in short)  # the plug is longer than max_words
     assert fingerprint(docs[0].lines) != fingerprint(docs[1].lines)

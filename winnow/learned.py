@@ -27,10 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from winnow.records import Document, Segment
-from winnow.rules import normalise_line
+from winnow.rules import Rule, normalise_line
 
 _WORD = re.compile(r"\w+")
 FINGERPRINT_MIN_WORDS = 12  # lines this long are article prose: they identify the article
+HEADER_LINES = 4  # a plain article's first lines (title, byline, date, read time) are never learned
 
 
 def source_key(doc: Document) -> str:
@@ -95,7 +96,11 @@ class LearnedState:
 
 
 def learn_and_remove(
-    docs: Sequence[Document], state: LearnedState | None, min_documents: int, max_words: int
+    docs: Sequence[Document],
+    state: LearnedState | None,
+    min_documents: int,
+    max_words: int,
+    rules: Sequence[Rule] = (),
 ) -> list[dict[str, Any]]:
     """Count this batch's lines with the warehouse's counts; mark lines over the threshold as
     removed (Segment category `learned`) on each document. Returns the batch's new observations
@@ -124,10 +129,15 @@ def learn_and_remove(
         }
         if learned:
             taken = {s.position - 1 for s in doc.removed}
+            header = HEADER_LINES if not doc.header_found else 0
             for i, line in enumerate(doc.lines):
                 if i in taken or not line.strip():
                     continue
-                if line_hash(normalise_line(line)) in learned:
+                if header > 0:
+                    header -= 1  # title, byline and date lines recur too (a prolific author): not boilerplate
+                    continue
+                folded = normalise_line(line)
+                if line_hash(folded) in learned and not any(r.matches(line, folded) for r in rules):
                     doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
         if not state.known(source, fp):
             observations.extend(

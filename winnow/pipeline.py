@@ -314,6 +314,7 @@ def process_batch(
         learned,
         settings.learned_min_documents,
         settings.learned_max_words,
+        [r for r in rules.rules if r.where == "anywhere"],  # a line a rule names keeps its rule
     )
     timings["learned"] += time.perf_counter() - t0
     for entry, docs, sha in parsed:
