@@ -30,6 +30,7 @@ from flows.report import publish_report
 from flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
 from winnow.config import get_settings
 from winnow.errors import WarehouseBusy, is_transient
+from winnow.learned import LearnedState
 from winnow.pipeline import Batch, process_batch
 from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
 from winnow.sources import FileEntry, Plan
@@ -77,10 +78,10 @@ def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, 
     retry_delay_seconds=exponential_backoff(backoff_factor=1),
     retry_condition_fn=_transient,
 )
-def process_batch_task(raw_dir: str, entries: list[FileEntry]) -> Batch:
+def process_batch_task(raw_dir: str, entries: list[FileEntry], learned: LearnedState | None = None) -> Batch:
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
-    return process_batch(raw_dir, entries, raise_io_errors=not last_attempt)
+    return process_batch(raw_dir, entries, raise_io_errors=not last_attempt, learned=learned)
 
 
 @task(name="load-batch", cache_policy=NONE)
@@ -131,16 +132,19 @@ def process_batches(
     runner: TaskRunner[Any] | None,
     in_flight: int,
     load: Callable[[Batch], None],
+    learned: LearnedState | None = None,
 ) -> None:
-    """Process every batch on the runner, loading results in order as they come back."""
+    """Process every batch on the runner, loading results in order as they come back. `learned`
+    (recurring-line counts, updated as batches load) goes with each batch."""
     if runner is None:
         for entries in batches:
-            load(process_batch_task(raw_dir, q(entries)))
+            load(process_batch_task(raw_dir, q(entries), q(learned)))
         return
     with api_url_for_workers(), runner:
         pending: deque[Any] = deque()
         for entries in batches:
-            pending.append(runner.submit(process_batch_task, {"raw_dir": raw_dir, "entries": entries}))
+            params = {"raw_dir": raw_dir, "entries": entries, "learned": learned}
+            pending.append(runner.submit(process_batch_task, params))
             if len(pending) >= in_flight:
                 load(pending.popleft().result())
         while pending:
@@ -204,7 +208,7 @@ def ingest_flow(
 
         batches = chunks(plan.to_process, settings.batch_size)
         runner, in_flight = batch_runner(dask_address, workers, len(batches))
-        process_batches(raw_dir, batches, runner, in_flight, load)
+        process_batches(raw_dir, batches, runner, in_flight, load, loader.learned_state())
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:

@@ -78,6 +78,11 @@ def test_decode_never_raises_on_bytes(data: bytes) -> None:
 
 @given(st.text(max_size=2000))
 def test_decode_utf8_text_keeps_visible_text(text: str) -> None:
-    result = decode(text.encode("utf-8", "surrogatepass") if False else text.encode("utf-8", "replace"))
+    # Idempotence is not claimed: ftfy's mojibake repair can fire again on text it produced from
+    # nonsense input (e.g. "\x8a\x9d¯" -> "Š¯" -> "Н"). What holds: no raise, clean characters,
+    # and plain text without mojibake markers comes back as it went in.
+    result = decode(text.encode("utf-8", "replace"))
     if result.text is not None:
-        assert result.text == decode(result.text.encode()).text  # idempotent
+        assert "\r" not in result.text and "\x00" not in result.text
+        if text.isascii() and text.isprintable() and text.strip() == text and text:
+            assert result.text == text

@@ -17,5 +17,8 @@ def test_every_command_has_help_and_a_readme_section() -> None:
         command = group.commands[name]  # type: ignore[attr-defined]
         assert (command.help or "").strip(), f"`winnow {name}` has no --help text"
         assert f"### `winnow {name}`" in readme, f"`winnow {name}` has no section in README.md"
-        if name != "preview":  # preview reads one file and never opens the warehouse
-            assert any("--warehouse" in p.opts for p in command.params), f"`winnow {name}` lacks --warehouse"
+        # preview reads one file and eval a labelled folder: neither opens the warehouse
+        if name not in ("preview", "eval"):
+            subcommands = list(getattr(command, "commands", {}).values()) or [command]  # a group: each
+            for sub in subcommands:
+                assert any("--warehouse" in p.opts for p in sub.params), f"`winnow {name}` lacks --warehouse"

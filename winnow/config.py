@@ -30,6 +30,8 @@ class Settings:
     sample_chars: int
     language_trials: int
     min_prob: float
+    learned_min_documents: int
+    learned_max_words: int
     earliest_year: int
     future_slack_hours: int
     max_read_time_min: int

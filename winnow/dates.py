@@ -110,3 +110,21 @@ def parse_datetime(raw: str, *, dayfirst: bool = False) -> datetime | None:
         return value.astimezone(UTC)
     except (OverflowError, ValueError):
         return None
+
+
+def local_iso(raw: str | None, utc: datetime | None) -> str | None:
+    """The instant as the source stated it: ISO 8601 in the source's own offset when it gave one,
+    and without an offset when it gave none (then the wall-clock time is what is known)."""
+    if raw:
+        text = _PREFIX.sub("", raw.strip())
+        text = _DOTTED_TIME.sub(r"\1:\2", text)
+        text = re.sub(r"\s+", " ", _NOISE.sub(" ", text)).strip(" ,.-")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = du_parser.parse(text, tzinfos=_ZONES, fuzzy=True)
+        except (ValueError, OverflowError, TypeError, du_parser.ParserError):
+            value = None
+        if value is not None and (utc is None or value.tzinfo is None or value.astimezone(UTC) == utc):
+            return value.isoformat()
+    return utc.isoformat() if utc else None

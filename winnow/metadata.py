@@ -57,6 +57,11 @@ _PARTICLES = {
     "mc",
     "mac",
 }
+_ROLE_NOUN = re.compile(
+    r"\b(writer|reporter|correspondent|editor|columnist|contributor|producer|photographer|"
+    r"journalist|analyst|critic|staff)s?$",
+    re.IGNORECASE,
+)
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w.'’\-]*$")
 _SEPARATORS = re.compile(r"\s+[|·•]\s+|\s+[—–]\s+")
 _WORD = re.compile(r"\w+")
@@ -109,6 +114,9 @@ def parse_byline(text: str, *, max_chars: int = 160) -> list[str] | None:
     if not line:
         return None
     parts = [p.strip(" .,") for p in _SPLIT_NAMES.split(line) if p.strip(" .,")]
+    if len(parts) > 1:
+        # "A, AP National Political Writer": a part that ends in a job title is a role, not a name.
+        parts = [p for p in parts if not _ROLE_NOUN.search(p)] or parts[:1]
     if not parts:
         return None
     if all(_is_name(p, strict=not explicit) for p in parts):
@@ -184,6 +192,36 @@ def _set_date(header: Header, raw: str) -> None:
         header.published_raw, header.published_at = raw, when
     elif header.updated_raw is None:
         header.updated_raw, header.updated_at = raw, when
+
+
+def normalise_authors(
+    names: list[str], *, max_chars: int = 160, publisher: str | None = None
+) -> list[str]:
+    """Declared author strings to a clean list of names: 'By A and B' -> [A, B]; roles cut; no repeats.
+
+    A string that does not read as names (an organisation, 'Staff') is kept whole, without 'By'.
+    """
+    out: list[str] = []
+    for raw in names:
+        text = re.sub(r"\s+", " ", raw).strip(" ,;|")
+        if not text or text.startswith(("http://", "https://")):
+            continue
+        parsed = parse_byline(text, max_chars=max_chars)
+        bare = _BY.sub("", text).strip()
+        if parsed is not None and len(parsed) == 1 and "," not in bare and parsed[0] != bare:
+            parsed = [bare]  # 'HNN Staff' is how the page signs it: only a role after a comma is cut
+        if parsed is None:
+            # Not a list of names: drop a leading "By" and a trailing role, keep the rest whole.
+            head, comma, tail = bare.rpartition(",")
+            stripped = head.strip(" ,;|") if comma and _ROLE_NOUN.search(tail.strip()) else bare
+            parsed = [stripped or text]
+        if publisher and len(parsed) > 1:
+            # "Name, Business Insider": the publisher named beside the author is not an author.
+            parsed = [n for n in parsed if n.casefold() != publisher.casefold()] or parsed
+        for name in parsed:
+            if name.casefold() not in {n.casefold() for n in out}:
+                out.append(name)
+    return out
 
 
 def word_count(text: str) -> int:

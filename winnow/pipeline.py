@@ -24,7 +24,9 @@ from winnow.config import Settings, get_settings
 from winnow.decode import decode
 from winnow.errors import is_transient
 from winnow.faults import hold
+from winnow.formats.compressed import gunzip_bounded
 from winnow.language import detect_language
+from winnow.learned import LearnedState, learn_and_remove
 from winnow.limits import BudgetExceeded, Deadline, time_budget
 from winnow.metadata import estimate_read_time, extract_header, word_count
 from winnow.parse import parse_text
@@ -32,13 +34,21 @@ from winnow.records import Document, Rejection, Segment
 from winnow.rules import RuleSet, default_rules
 from winnow.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
 
-STAGES = ("read", "decode", "clean", "metadata", "language")
+STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")
 _SPACES = re.compile(r"\s+")
 
 
 def doc_id_for(source_path: str, record: int = 0) -> str:
     """Stable identity: the path under raw/ plus the record number inside the file."""
     return hashlib.sha256(f"{source_path}#{record}".encode()).hexdigest()[:16]
+
+
+def declared_primary(language: str | None) -> str | None:
+    """'en-US' -> 'en'; None for anything that is not a language tag."""
+    if not language:
+        return None
+    primary = re.split(r"[-_]", language.strip().lower())[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
 
 
 def content_hash(body: str) -> str:
@@ -56,13 +66,17 @@ def finish_document(
     """Clean, extract metadata and detect language for a document whose lines are set."""
     deadline = deadline or Deadline(0, 0)
     t0 = time.perf_counter()
-    kept, removed = clean_lines(doc.lines, rules.for_source(doc.source_path))
+    # A reader may already have taken lines out (page-dump navigation, learned boilerplate): the
+    # cleaner sees them blank, so positions stay those of the source text.
+    taken = {s.position - 1 for s in doc.removed}
+    lines = [("" if i in taken else line) for i, line in enumerate(doc.lines)] if taken else doc.lines
+    kept, removed = clean_lines(lines, rules.for_source(doc.source_path))
     hold("clean")
     t1 = time.perf_counter()
     kept_lines = [doc.lines[i] for i in kept]
     deadline.at("metadata")
     header = extract_header(
-        kept_lines,
+        [] if doc.header_found else kept_lines,
         max_lines=settings.max_header_lines,
         max_title_chars=settings.max_title_chars,
         max_byline_chars=settings.max_byline_chars,
@@ -71,7 +85,7 @@ def finish_document(
     meta_segments = [
         Segment(kept[i] + 1, kept_lines[i].strip(), "header", "metadata") for i in header.consumed
     ]
-    doc.removed = sorted(removed + meta_segments, key=lambda s: s.position)
+    doc.removed = sorted(doc.removed + removed + meta_segments, key=lambda s: s.position)
     doc.kept = [kept[i] for i in range(len(kept)) if i not in consumed]
     doc.title = doc.title or header.title
     doc.authors = doc.authors or header.authors
@@ -101,37 +115,48 @@ def finish_document(
     doc.language, doc.language_prob = detect_language(
         doc.body, seed=settings.seed, limit=settings.sample_chars, trials=settings.language_trials
     )
+    declared = declared_primary(doc.declared_language)
+    if declared and declared != (doc.language or "").split("-")[0]:
+        # The source names its language (<html lang>, a field): trust it over a statistical guess.
+        doc.language, doc.language_prob = declared, None
     timings["language"] += time.perf_counter() - t2
     return doc
 
 
-def process_file(
-    raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+def read_documents(
+    raw_dir: Path, entry: FileEntry, settings: Settings, timings: defaultdict[str, float]
 ) -> tuple[list[Document], str | None]:
-    """One file to its documents. Returns (documents, sha256); never raises for bad input.
+    """One file to its parsed (not yet cleaned) documents. Returns (documents, sha256); an
+    unchanged file gives no documents. Never raises for bad input.
 
-    The whole file runs under the per-document time budget (winnow/limits.py): a document that
-    overruns is stopped and quarantined (`time_budget`), and the batch goes on.
+    Reading runs under the per-document time budget (winnow/limits.py): a file that overruns is
+    stopped and quarantined (`time_budget`), and the batch goes on.
     """
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
     try:
         with time_budget(settings.doc_time_budget_s) as deadline:
-            return _process_file(raw_dir, entry, base, rules, settings, timings, deadline)
+            return _read_documents(raw_dir, entry, base, settings, timings, deadline)
     except BudgetExceeded as exc:
-        fresh = Document(
-            source_path=entry.path, size=base.size, mtime_ns=entry.mtime_ns, format=entry.format
-        )
-        fresh.doc_id, fresh.sha256 = base.doc_id, base.sha256
-        fresh.reject(exc.stage, "time_budget", str(exc), seconds=exc.seconds)
-        return [fresh], base.sha256 or None
+        return [_over_budget(base, exc)], base.sha256 or None
 
 
-def _process_file(
+def _over_budget(doc: Document, exc: BudgetExceeded) -> Document:
+    fresh = Document(
+        source_path=doc.source_path,
+        record=doc.record,
+        size=doc.size,
+        mtime_ns=doc.mtime_ns,
+        format=doc.format,
+    )
+    fresh.doc_id, fresh.sha256 = doc.doc_id, doc.sha256
+    return fresh.reject(exc.stage, "time_budget", str(exc), seconds=exc.seconds)
+
+
+def _read_documents(
     raw_dir: Path,
     entry: FileEntry,
     base: Document,
-    rules: RuleSet,
     settings: Settings,
     timings: defaultdict[str, float],
     deadline: Deadline,
@@ -148,6 +173,12 @@ def _process_file(
     base.size = len(data)
     if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
         return [], base.sha256  # touched but not changed
+    if entry.path.lower().endswith(".gz"):
+        try:
+            data = gunzip_bounded(data, settings.max_decompressed_bytes)
+        except ReadProblem as problem:
+            base.rejections.append(problem.rejection)
+            return [base], base.sha256
     deadline.at("decode")
     decoded = decode(data)
     timings["decode"] += time.perf_counter() - t0
@@ -156,26 +187,47 @@ def _process_file(
         return [base], base.sha256
     base.encoding = decoded.encoding
     deadline.at("parse")
-    docs = parse_text(base, decoded.text, settings.max_line_chars)
+    t1 = time.perf_counter()
+    try:
+        docs = parse_text(base, decoded.text, settings.max_line_chars)
+    except Exception as exc:  # a reader bug on one file must not sink the batch
+        docs = [_crashed(base, "parse", exc)]
+    timings["parse"] += time.perf_counter() - t1
+    return docs, base.sha256
+
+
+def _crashed(doc: Document, stage: str, exc: Exception) -> Document:
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return doc.reject(stage, "crashed", f"internal error: {summary}", traceback=traceback.format_exc(limit=5))
+
+
+def finish_documents(
+    docs: list[Document], rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> list[Document]:
+    """Clean, annotate and detect language, each document under its own time budget."""
     out = []
     for doc in docs:
         if doc.rejected:
             out.append(doc)
             continue
-        deadline.at("clean")
         try:
-            out.append(finish_document(doc, rules, settings, timings, deadline))
+            with time_budget(settings.doc_time_budget_s) as deadline:
+                deadline.at("clean")
+                out.append(finish_document(doc, rules, settings, timings, deadline))
+        except BudgetExceeded as exc:
+            out.append(_over_budget(doc, exc))
         except Exception as exc:  # a bug on one document must not sink the batch
-            summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            out.append(
-                doc.reject(
-                    "clean",
-                    "crashed",
-                    f"internal error: {summary}",
-                    traceback=traceback.format_exc(limit=5),
-                )
-            )
-    return out, base.sha256
+            out.append(_crashed(doc, "clean", exc))
+    return out
+
+
+def process_file(
+    raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> tuple[list[Document], str | None]:
+    """One file to its documents, cleaned (no learned boilerplate: that needs a batch and the
+    warehouse). Returns (documents, sha256); never raises for bad input."""
+    docs, sha = read_documents(raw_dir, entry, settings, timings)
+    return finish_documents(docs, rules, settings, timings), sha
 
 
 ARTICLE_SCHEMA: dict[str, Any] = {
@@ -217,6 +269,12 @@ REJECTION_SCHEMA: dict[str, Any] = {
     "reason": pl.String,
     "detail": pl.String,
 }
+OBSERVATION_SCHEMA: dict[str, Any] = {  # learned_line_docs rows (winnow.learned)
+    "source": pl.String,
+    "line_hash": pl.String,
+    "fingerprint": pl.String,
+    "text": pl.String,
+}
 SOURCE_SCHEMA: dict[str, Any] = {
     "path": pl.String,
     "record": pl.Int32,
@@ -239,6 +297,7 @@ class Batch:
     touched: list[tuple[str, int, int]] = field(default_factory=list)  # (path, size, mtime) same bytes
     timings: dict[str, float] = field(default_factory=dict)
     files: int = 0
+    observations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBSERVATION_SCHEMA))
 
 
 def rejection_rows(
@@ -267,8 +326,10 @@ def process_batch(
     rules: RuleSet | None = None,
     settings: Settings | None = None,
     raise_io_errors: bool = False,
+    learned: LearnedState | None = None,
 ) -> Batch:
-    """Read, decode, parse, clean and annotate a batch of files.
+    """Read, decode, parse, clean and annotate a batch of files. `learned` is what the warehouse
+    knows of recurring lines (LearnedState); without it the batch learns from itself only.
 
     A file that crashes any step is quarantined (check `crashed`, with the traceback summary) and
     the batch goes on. A transient OSError (EIO, EAGAIN, ...) is raised instead when
@@ -283,9 +344,10 @@ def process_batch(
     rejections: list[dict[str, Any]] = []
     sources: list[dict[str, Any]] = []
     touched: list[tuple[str, int, int]] = []
+    parsed: list[tuple[FileEntry, list[Document], str | None]] = []
     for entry in entries:
         try:
-            docs, sha = process_file(root, entry, rules, settings, timings)
+            docs, sha = read_documents(root, entry, settings, timings)
         except OSError as exc:
             if raise_io_errors and is_transient(exc):
                 raise
@@ -295,6 +357,18 @@ def process_batch(
         if not docs and sha is not None:
             touched.append((entry.path, entry.size, entry.mtime_ns))
             continue
+        parsed.append((entry, docs, sha))
+    t0 = time.perf_counter()
+    observations = learn_and_remove(
+        [d for _, docs, _ in parsed for d in docs],
+        learned,
+        settings.learned_min_documents,
+        settings.learned_max_words,
+        [r for r in rules.rules if r.where == "anywhere"],  # a line a rule names keeps its rule
+    )
+    timings["learned"] += time.perf_counter() - t0
+    for entry, docs, sha in parsed:
+        docs = finish_documents(docs, rules, settings, timings)
         for doc in docs:
             sources.append(
                 {
@@ -331,6 +405,7 @@ def process_batch(
         touched=touched,
         timings=dict(timings),
         files=len(entries),
+        observations=pl.DataFrame(observations, schema=OBSERVATION_SCHEMA),
     )
 
 

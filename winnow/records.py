@@ -58,6 +58,8 @@ class Document:
     url: str | None = None
     body: str = ""
     content_hash: str = ""
+    header_found: bool = False  # metadata came from the reader (markup, fields, page layout), not line 1
+    declared_language: str | None = None  # what the source says of itself (<html lang>, a field)
     rejections: list[Rejection] = field(default_factory=list)
 
     @property

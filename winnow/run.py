@@ -134,6 +134,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
     loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
+    loader.add_observations(batch.observations)
     loader.touch(batch.touched)
     # A file that vanished between discovery and reading is gone: mark it deleted now (its
     # rejection row keeps the reason), so the warehouse accounts for raw/ as it is.

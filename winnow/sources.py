@@ -18,7 +18,18 @@ from pathlib import Path
 from winnow.records import Rejection
 
 # Extension -> format name. Compressed files carry the inner format: name.txt.gz -> txt.
-FORMATS: dict[str, str] = {".txt": "txt"}
+FORMATS: dict[str, str] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+}
 
 
 @dataclass(frozen=True, slots=True)

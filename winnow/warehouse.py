@@ -24,6 +24,7 @@ import polars as pl
 
 from winnow import __version__
 from winnow.errors import SchemaVersionError, WarehouseError, WarehouseLocked
+from winnow.learned import LearnedState
 from winnow.search import index_articles, sync_index
 from winnow.sources import Known
 
@@ -165,6 +166,7 @@ class Loader:
         self._staging: Path | None = None  # Parquet shards of this run's articles, inserted at the end
         self._shards = 0
         self._columns: dict[str, list[str]] = {}  # staged table -> its columns
+        self._learned: LearnedState | None = None
 
     # --- reading state -------------------------------------------------------------------
     def manifest(self) -> dict[str, Known]:
@@ -183,6 +185,36 @@ class Loader:
     def known_hashes(self) -> dict[str, str]:
         rows = self.con.execute("SELECT content_hash, min(doc_id) FROM articles GROUP BY 1").fetchall()
         return {h: d for h, d in rows}
+
+    def learned_state(self) -> LearnedState:
+        """Recurring-line counts so far (read once per run, then kept up to date in memory)."""
+        if self._learned is None:
+            counts = self.con.execute(
+                # A line one article carries is most lines ever seen: leaving those out keeps the state
+                # small, at the cost of counting such a line one short until a second article has it.
+                "SELECT source, line_hash, count(DISTINCT fingerprint) FROM learned_line_docs GROUP BY ALL "
+                "HAVING count(DISTINCT fingerprint) >= 2"
+            ).fetchall()
+            fps = self.con.execute("SELECT DISTINCT source, fingerprint FROM learned_line_docs").fetchall()
+            self._learned = LearnedState.from_rows(counts, fps)
+        return self._learned
+
+    def add_observations(self, observations: pl.DataFrame) -> None:
+        """Record a batch's (source, line, article) observations once each; update the run's state."""
+        if not observations.height:
+            return
+        self._register("_observations", observations)
+        self.con.execute(
+            "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "
+            "SELECT DISTINCT ON (o.source, o.line_hash, o.fingerprint) o.source, o.line_hash, "
+            "o.fingerprint, o.text, ?, ? FROM _observations o WHERE NOT EXISTS (SELECT 1 FROM "
+            "learned_line_docs l WHERE l.source = o.source AND l.line_hash = o.line_hash "
+            "AND l.fingerprint = o.fingerprint)",
+            [self.run_id, self.now],
+        )
+        self.con.unregister("_observations")
+        if self._learned is not None:
+            self._learned.absorb(observations.select("source", "line_hash", "fingerprint").iter_rows())
 
     # --- writing -------------------------------------------------------------------------
     def begin(self) -> None:

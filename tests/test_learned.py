@@ -1,0 +1,116 @@
+"""Learned boilerplate through real flow runs: counts per source in the warehouse, never from copies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.helpers import article_text, assert_accounting, rows, run_flow
+from winnow.clean import clean_lines
+from winnow.learned import LearnedState, fingerprint, learn_and_remove, source_key
+from winnow.records import Document
+from winnow.rules import _parse_pack
+
+pytestmark = pytest.mark.integration
+PLUG = "Support independent reporting from the valley this winter"
+
+
+def article_with_plug(salt: str) -> str:
+    text = article_text(salt=salt)
+    lines = text.split("\n")
+    lines.insert(7, PLUG)  # inside the body, between paragraphs: no rule names it
+    return "\n".join(lines)
+
+
+def write(folder: Path, names: list[str], salt_of: dict[str, str] | None = None) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / f"{name}.txt").write_text(article_with_plug((salt_of or {}).get(name, name)), "utf-8")
+
+
+def bodies_with_plug(warehouse: Path, prefix: str) -> int:
+    return rows(
+        warehouse,
+        "SELECT count(*) FROM articles WHERE source_path LIKE ? AND contains(body, ?)",
+        [f"{prefix}%", PLUG],
+    )[0][0]
+
+
+def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
+    prefect_harness: None, raw_dir: Path, warehouse_file: Path
+) -> None:
+    write(raw_dir / "valley", [f"a{i}" for i in range(4)])
+    write(raw_dir / "other", [f"b{i}" for i in range(7)])
+    run_flow(raw_dir, warehouse_file)
+    assert bodies_with_plug(warehouse_file, "valley/") == 4  # 4 < 6 distinct articles: kept
+    assert bodies_with_plug(warehouse_file, "other/") == 0  # 7 distinct articles of that folder: learned
+    write(raw_dir / "valley", [f"a{i}" for i in range(4, 7)])
+    summary = run_flow(raw_dir, warehouse_file)
+    assert summary["loaded"] == 3
+    # The warehouse remembered 4 articles; with 3 more the line is learned for the new ones.
+    assert rows(
+        warehouse_file,
+        "SELECT count(*) FROM articles WHERE source_path IN ('valley/a4.txt', 'valley/a5.txt', "
+        "'valley/a6.txt') AND contains(body, ?)",
+        [PLUG],
+    ) == [(0,)]
+    learned = rows(
+        warehouse_file,
+        "SELECT DISTINCT r.category, r.rule_id FROM removed_segments r WHERE r.text = ?",
+        [PLUG],
+    )
+    assert learned == [("learned", "learned")]
+    assert rows(
+        warehouse_file, "SELECT source, documents FROM learned_lines WHERE text = ? ORDER BY 1", [PLUG]
+    ) == [
+        ("other/", 7),
+        ("valley/", 7),
+    ]
+    assert_accounting(raw_dir, warehouse_file)
+
+    from winnow.cli import app
+
+    result = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert PLUG in result.output and '"documents": 7' in result.output
+    toml = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "toml"])
+    assert (
+        toml.exit_code == 0
+        and 'category = "learned"' in toml.output
+        and 'paths = ["valley/*"]' in toml.output
+    )
+    # The printed pack is a valid rule pack whose rules remove the line, only under its folder.
+    pack = _parse_pack(toml.output, "candidates.toml")
+    assert clean_lines([PLUG], [r for r in pack if r.applies_to("valley/new.txt")])[0] == []
+    assert clean_lines([PLUG], [r for r in pack if r.applies_to("elsewhere.txt")])[0] == [0]
+
+
+def test_copies_of_one_article_never_teach(
+    prefect_harness: None, raw_dir: Path, warehouse_file: Path
+) -> None:
+    write(raw_dir / "mirror", [f"copy{i}" for i in range(9)], {f"copy{i}": "same" for i in range(9)})
+    summary = run_flow(raw_dir, warehouse_file)
+    assert summary["loaded"] == 1 and summary["duplicates"] == 8
+    assert bodies_with_plug(warehouse_file, "mirror/") == 1
+    assert rows(warehouse_file, "SELECT max(documents) FROM learned_lines") == [(1,)]
+
+
+def test_learning_is_per_source_and_bounded_by_length() -> None:
+    docs = []
+    for i in range(6):
+        doc = Document(source_path=f"a{i}.txt", url=f"https://www.site{i % 2}.example/{i}", header_found=True)
+        doc.lines = [f"A long enough unique article sentence number {i} with many words in it today.", PLUG]
+        docs.append(doc)
+    assert source_key(docs[0]) == "site0.example"
+    learn_and_remove(docs, LearnedState(), min_documents=3, max_words=40)
+    assert all(s.category == "learned" for d in docs for s in d.removed)
+    assert all(len(d.removed) == 1 for d in docs)  # 3 per host: exactly the threshold
+    fresh = [Document(source_path="x.txt", url=d.url, lines=list(d.lines), header_found=True) for d in docs]
+    learn_and_remove(fresh, LearnedState(), min_documents=4, max_words=40)
+    assert not any(d.removed for d in fresh)
+    short = [Document(source_path="y.txt", url=d.url, lines=list(d.lines), header_found=True) for d in docs]
+    learn_and_remove(short, LearnedState(), min_documents=3, max_words=5)
+    assert not any(d.removed for d in short)  # the plug is longer than max_words
+    assert fingerprint(docs[0].lines) != fingerprint(docs[1].lines)

@@ -1,0 +1,1 @@
+"""Readers for the input formats beyond plain text: HTML, Markdown, JSON / JSONL, gzip."""

@@ -1,0 +1,147 @@
+"""Learned boilerplate: short lines that recur verbatim across many distinct documents of one source.
+
+No rule names them, yet a line that twenty different articles of one site all carry ("Sign up for
+the Morning Brief", a staff bio, a disclaimer) is the site's, not the article's.
+
+- Source: where a document comes from. The URL's host when the document carries a URL (HTML,
+  JSON), else its first folder under raw/ (people sort scrapes by site), else the raw/ root.
+- Distinct documents: counted by an article *fingerprint* (the hash of the document's long prose
+  lines), never by file: five copies of one article, even wrapped in different page chrome, are
+  one document, so an article's own sentences are never learned from its copies.
+- Counts: observations (source, line, fingerprint) live in the warehouse (table
+  learned_line_docs, migration 003) so learning carries across runs; a batch adds its own
+  observations to what the warehouse knew when the run started (lines only one article carried
+  so far are left out of that in-memory state: most lines are, and they cannot be boilerplate yet).
+- A line is removed (category `learned`) once `learned_min_documents` distinct documents of the
+  source carry it. `winnow rules candidates` lists such lines for promotion into a rule pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from winnow.records import Document, Segment
+from winnow.rules import Rule, normalise_line
+
+_WORD = re.compile(r"\w+")
+FINGERPRINT_MIN_WORDS = 12  # lines this long are article prose: they identify the article
+HEADER_LINES = 4  # a plain article's first lines (title, byline, date, read time) are never learned
+
+
+def source_key(doc: Document) -> str:
+    """The source a document's boilerplate is learned for (see the module docstring)."""
+    if doc.url:
+        host = urlsplit(doc.url if "//" in doc.url else f"//{doc.url}").hostname or ""
+        host = host.removeprefix("www.")
+        if host:
+            return host
+    folder, sep, _ = doc.source_path.partition("/")
+    return f"{folder}/" if sep else "."
+
+
+def line_hash(folded: str) -> str:
+    return hashlib.sha256(folded.encode()).hexdigest()[:16]
+
+
+def fingerprint(lines: Sequence[str]) -> str:
+    """The article's identity: its long lines, in order. Falls back to every line for short texts."""
+    prose = [normalise_line(x) for x in lines if len(_WORD.findall(x)) >= FINGERPRINT_MIN_WORDS]
+    basis = prose or [normalise_line(x) for x in lines if x.strip()]
+    return hashlib.sha256("\n".join(basis).encode()).hexdigest()[:16]
+
+
+def candidates(lines: Sequence[str], max_words: int) -> dict[str, str]:
+    """line hash -> text, for the lines that may be learned (short, with at least one word)."""
+    out: dict[str, str] = {}
+    for line in lines:
+        folded = normalise_line(line)
+        n = len(_WORD.findall(folded))
+        if 0 < n <= max_words:
+            out.setdefault(line_hash(folded), line.strip())
+    return out
+
+
+@dataclass
+class LearnedState:
+    """What the warehouse knows: per (source, line) the number of distinct articles carrying it, and
+    per source the fingerprints already counted. Counts, not fingerprint sets, keep it small."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    fingerprints: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(
+        cls, counts: Iterable[tuple[str, str, int]], fingerprints: Iterable[tuple[str, str]]
+    ) -> LearnedState:
+        state = cls()
+        state.counts = {(source, lhash): int(n) for source, lhash, n in counts}
+        for source, fp in fingerprints:
+            state.fingerprints.setdefault(source, set()).add(fp)
+        return state
+
+    def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Add a loaded batch's observations so the run's later batches count them."""
+        for source, lhash, fp in set(rows):
+            self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
+            self.fingerprints.setdefault(source, set()).add(fp)
+
+    def known(self, source: str, fp: str) -> bool:
+        return fp in self.fingerprints.get(source, ())
+
+
+def learn_and_remove(
+    docs: Sequence[Document],
+    state: LearnedState | None,
+    min_documents: int,
+    max_words: int,
+    rules: Sequence[Rule] = (),
+) -> list[dict[str, Any]]:
+    """Count this batch's lines with the warehouse's counts; mark lines over the threshold as
+    removed (Segment category `learned`) on each document. Returns the batch's new observations
+    (rows for learned_line_docs)."""
+    state = state or LearnedState()
+    per_doc: list[tuple[Document, str, str, dict[str, str]]] = []
+    batch: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for doc in docs:
+        if doc.rejected or not doc.lines:
+            continue
+        source = source_key(doc)
+        taken = {s.position - 1 for s in doc.removed}
+        lines = [x for i, x in enumerate(doc.lines) if i not in taken]
+        fp = fingerprint(lines)
+        cands = candidates(lines, max_words)
+        per_doc.append((doc, source, fp, cands))
+        if not state.known(source, fp):  # an article counted before does not count again
+            for lhash in cands:
+                batch[source][lhash].add(fp)
+    observations: list[dict[str, Any]] = []
+    for doc, source, fp, cands in per_doc:
+        learned = {
+            lhash
+            for lhash in cands
+            if state.counts.get((source, lhash), 0) + len(batch[source][lhash]) >= min_documents
+        }
+        if learned:
+            taken = {s.position - 1 for s in doc.removed}
+            header = HEADER_LINES if not doc.header_found else 0
+            for i, line in enumerate(doc.lines):
+                if i in taken or not line.strip():
+                    continue
+                if header > 0:
+                    header -= 1  # title, byline and date lines recur too (a prolific author): not boilerplate
+                    continue
+                folded = normalise_line(line)
+                if line_hash(folded) in learned and not any(r.matches(line, folded) for r in rules):
+                    doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
+        if not state.known(source, fp):
+            observations.extend(
+                {"source": source, "line_hash": lhash, "fingerprint": fp, "text": text}
+                for lhash, text in cands.items()
+            )
+    return observations
