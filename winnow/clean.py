@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 
 from winnow.records import Segment
-from winnow.rules import Rule, normalise_line
+from winnow.rules import Rule, matcher, normalise_line
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
@@ -24,27 +24,24 @@ def _is_prose(line: str) -> bool:
 
 def clean_lines(lines: Sequence[str], rules: Sequence[Rule]) -> tuple[list[int], list[Segment]]:
     """Return (indices of kept non-blank lines, removed segments). Never raises on any text."""
-    anywhere = [r for r in rules if r.where == "anywhere"]
-    head = [r for r in rules if r.where == "head"]
-    tail = [r for r in rules if r.where == "tail"]
-    verdict: list[Rule | None] = []
-    folded_lines: list[str] = []
-    for line in lines:
-        folded = normalise_line(line)
-        folded_lines.append(folded)
-        hit = None
-        if folded:
-            hit = next((r for r in anywhere if r.matches(line, folded)), None)
-        verdict.append(hit)
-    if head or tail:
+    anywhere = matcher([r for r in rules if r.where == "anywhere"])
+    head = matcher([r for r in rules if r.where == "head"])
+    tail = matcher([r for r in rules if r.where == "tail"])
+    folded_lines = [normalise_line(line) for line in lines]
+    verdict: list[Rule | None] = [
+        anywhere.first(line, folded) if folded else None
+        for line, folded in zip(lines, folded_lines, strict=True)
+    ]
+    if head.rules or tail.rules:
         anchors = [i for i, line in enumerate(lines) if verdict[i] is None and _is_prose(line)]
         first = anchors[0] if anchors else len(lines)
         last = anchors[-1] if anchors else -1
         for i, line in enumerate(lines):
             if verdict[i] is not None or not folded_lines[i]:
                 continue
-            zone = head if i < first else tail if i > last else ()
-            verdict[i] = next((r for r in zone if r.matches(line, folded_lines[i])), None)
+            zone = head if i < first else tail if i > last else None
+            if zone is not None:
+                verdict[i] = zone.first(line, folded_lines[i])
     kept: list[int] = []
     removed: list[Segment] = []
     for i, line in enumerate(lines):

@@ -6,6 +6,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
 from charset_normalizer import from_bytes
@@ -21,9 +22,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Zero-width and invisible formatting characters that scrapers leave behind. ZWJ/ZWNJ stay:
 # emoji sequences and Persian/Indic spelling need them.
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = "\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u202a-\u202e\u2066-\u2069"
 # C0/C1 controls except tab and newline (carriage returns are already normalised away).
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_DROPPED = re.compile(f"[{_INVISIBLE}{_CONTROLS}]")  # one scan of the text for both
 _NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Every mojibake pattern ftfy's is_bad() looks for is one unbroken run of non-ASCII characters
 # (all of its character classes are non-ASCII) with at most two characters of context on either
@@ -109,7 +111,14 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
 def _maybe_mojibake(text: str) -> bool:
     if text.isascii():
         return False
-    return any(is_bad(text[max(m.start() - 2, 0) : m.end() + 2]) for m in _NON_ASCII_RUN.finditer(text))
+    return any(_bad(text[max(m.start() - 2, 0) : m.end() + 2]) for m in _NON_ASCII_RUN.finditer(text))
+
+
+@lru_cache(maxsize=16_384)
+def _bad(window: str) -> bool:
+    # The same few stretches (a curly apostrophe between two letters, a dash between spaces) make
+    # up most of what a page's non-ASCII runs are: each is judged once.
+    return bool(is_bad(window))
 
 
 def normalise_text(text: str) -> str:
@@ -117,8 +126,7 @@ def normalise_text(text: str) -> str:
     text = _NEWLINES.sub("\n", text)
     if _maybe_mojibake(text):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
-    text = _INVISIBLE.sub("", text)
-    text = _CONTROLS.sub("", text)
+    text = _DROPPED.sub("", text)
     return unicodedata.normalize("NFC", text)
 
 

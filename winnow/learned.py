@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from winnow.records import Document, Segment
-from winnow.rules import Rule, normalise_line
+from winnow.rules import Rule, matcher, normalise_line
 
 _WORD = re.compile(r"\w+")
 FINGERPRINT_MIN_WORDS = 12  # lines this long are article prose: they identify the article
@@ -51,20 +51,40 @@ def line_hash(folded: str) -> str:
 
 def fingerprint(lines: Sequence[str]) -> str:
     """The article's identity: its long lines, in order. Falls back to every line for short texts."""
-    prose = [normalise_line(x) for x in lines if len(_WORD.findall(x)) >= FINGERPRINT_MIN_WORDS]
-    basis = prose or [normalise_line(x) for x in lines if x.strip()]
+    return _fingerprint([(normalise_line(x), len(_WORD.findall(x))) for x in lines if x.strip()])
+
+
+def _fingerprint(folded: Sequence[tuple[str, int]]) -> str:
+    """fingerprint() over (normalised line, word count) pairs of the non-blank lines."""
+    prose = [f for f, n in folded if n >= FINGERPRINT_MIN_WORDS]
+    basis = prose or [f for f, _ in folded]
     return hashlib.sha256("\n".join(basis).encode()).hexdigest()[:16]
 
 
 def candidates(lines: Sequence[str], max_words: int) -> dict[str, str]:
     """line hash -> text, for the lines that may be learned (short, with at least one word)."""
-    out: dict[str, str] = {}
-    for line in lines:
-        folded = normalise_line(line)
-        n = len(_WORD.findall(folded))
+    return _read(list(enumerate(lines)), max_words)[1]
+
+
+def _read(
+    lines: Sequence[tuple[int, str]], max_words: int
+) -> tuple[str, dict[str, str], list[tuple[int, str]]]:
+    """One pass over a document's (index, line) pairs: its fingerprint, its candidates (hash ->
+    text) and the (index, hash) of each candidate line, in order."""
+    folded: list[tuple[str, int]] = []
+    cands: dict[str, str] = {}
+    where: list[tuple[int, str]] = []
+    for i, line in lines:
+        if not line.strip():
+            continue
+        f = normalise_line(line)
+        n = len(_WORD.findall(f))
+        folded.append((f, n))
         if 0 < n <= max_words:
-            out.setdefault(line_hash(folded), line.strip())
-    return out
+            lhash = line_hash(f)
+            cands.setdefault(lhash, line.strip())
+            where.append((i, lhash))
+    return _fingerprint(folded), cands, where
 
 
 @dataclass
@@ -106,42 +126,52 @@ def learn_and_remove(
     removed (Segment category `learned`) on each document. Returns the batch's new observations
     (rows for learned_line_docs)."""
     state = state or LearnedState()
-    per_doc: list[tuple[Document, str, str, dict[str, str]]] = []
+    named = matcher(rules)
+    unnamed: dict[str, bool] = {}
+    per_doc: list[tuple[Document, str, str, dict[str, str], list[tuple[int, str]]]] = []
     batch: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for doc in docs:
         if doc.rejected or not doc.lines:
             continue
         source = source_key(doc)
         taken = {s.position - 1 for s in doc.removed}
-        lines = [x for i, x in enumerate(doc.lines) if i not in taken]
-        fp = fingerprint(lines)
-        cands = candidates(lines, max_words)
-        per_doc.append((doc, source, fp, cands))
+        fp, cands, where = _read([(i, x) for i, x in enumerate(doc.lines) if i not in taken], max_words)
+        per_doc.append((doc, source, fp, cands, where))
         if not state.known(source, fp):  # an article counted before does not count again
             for lhash in cands:
                 batch[source][lhash].add(fp)
     observations: list[dict[str, Any]] = []
-    for doc, source, fp, cands in per_doc:
+    for doc, source, fp, cands, where in per_doc:
         learned = {
             lhash
             for lhash in cands
             if state.counts.get((source, lhash), 0) + len(batch[source][lhash]) >= min_documents
         }
         if learned:
+            # title, byline and date lines recur too (a prolific author): not boilerplate
             taken = {s.position - 1 for s in doc.removed}
-            header = HEADER_LINES if not doc.header_found else 0
-            for i, line in enumerate(doc.lines):
-                if i in taken or not line.strip():
-                    continue
-                if header > 0:
-                    header -= 1  # title, byline and date lines recur too (a prolific author): not boilerplate
-                    continue
-                folded = normalise_line(line)
-                if line_hash(folded) in learned and not any(r.matches(line, folded) for r in rules):
-                    doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
+            header = set() if doc.header_found else set(_first_lines(doc.lines, taken, HEADER_LINES))
+            for i, lhash in where:
+                if lhash in learned and i not in header:
+                    line = doc.lines[i]
+                    if line not in unnamed:  # learned lines recur: each is tried against the rules once
+                        unnamed[line] = named.first(line, normalise_line(line)) is None
+                    if unnamed[line]:
+                        doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
         if not state.known(source, fp):
             observations.extend(
                 {"source": source, "line_hash": lhash, "fingerprint": fp, "text": text}
                 for lhash, text in cands.items()
             )
     return observations
+
+
+def _first_lines(lines: Sequence[str], taken: set[int], n: int) -> list[int]:
+    """Indices of the first n non-blank lines not already taken."""
+    out: list[int] = []
+    for i, line in enumerate(lines):
+        if len(out) == n:
+            break
+        if i not in taken and line.strip():
+            out.append(i)
+    return out
