@@ -88,6 +88,17 @@ UNIQUE = {
 }
 
 
+def vary(paragraph: str, rng: random.Random, swaps: int = 3) -> str:
+    """The paragraph with a few neighbouring words swapped: the same words (and language), but a
+    line of its own. Real articles do not share their prose; without this, the pool's paragraphs
+    recur in thousands of files and winnow rightly learns them as the site's boilerplate."""
+    words = paragraph.split(" ")
+    for _ in range(swaps if len(words) > 2 else 0):
+        i = rng.randrange(len(words) - 1)
+        words[i], words[i + 1] = words[i + 1], words[i]
+    return " ".join(words)
+
+
 def article(template: Template, pool: list[str], n: int, rng: random.Random) -> str:
     target = int(rng.uniform(2_000, 20_000))
     header = list(template.header)
@@ -95,7 +106,7 @@ def article(template: Template, pool: list[str], n: int, rng: random.Random) -> 
     paragraphs = [UNIQUE[template.language].format(n=n, k=rng.randint(3, 90), d=rng.randint(1, 999))]
     size = sum(len(h) + 1 for h in header) + len(paragraphs[0])
     while size < target:
-        para = rng.choice(pool)
+        para = vary(rng.choice(pool), rng)
         paragraphs.append(para)
         size += len(para) + 1
         if template.boilerplate and rng.random() < 0.25:

@@ -7,19 +7,18 @@ on a second pass (clean(clean(x)) == clean(x)).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from winnow.records import Segment
 from winnow.rules import Rule, matcher, normalise_line
+from winnow.words import count_words
 
-_WORD = re.compile(r"\w+")
-_SENTENCE_END = re.compile(r"[.!?…\"”’)]\s*$")
+_SENTENCE_END = ".!?…\"”’)"
 ANCHOR_MIN_WORDS = 12
 
 
 def _is_prose(line: str) -> bool:
-    return len(_WORD.findall(line)) >= ANCHOR_MIN_WORDS and bool(_SENTENCE_END.search(line))
+    return line.rstrip()[-1:] in _SENTENCE_END and count_words(line) >= ANCHOR_MIN_WORDS
 
 
 def clean_lines(lines: Sequence[str], rules: Sequence[Rule]) -> tuple[list[int], list[Segment]]:

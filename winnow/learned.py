@@ -19,7 +19,6 @@ the Morning Brief", a staff bio, a disclaimer) is the site's, not the article's.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from urllib.parse import urlsplit
 
 from winnow.records import Document, Segment
 from winnow.rules import Rule, matcher, normalise_line
+from winnow.words import count_words
 
-_WORD = re.compile(r"\w+")
 FINGERPRINT_MIN_WORDS = 12  # lines this long are article prose: they identify the article
 HEADER_LINES = 4  # a plain article's first lines (title, byline, date, read time) are never learned
 
@@ -51,7 +50,7 @@ def line_hash(folded: str) -> str:
 
 def fingerprint(lines: Sequence[str]) -> str:
     """The article's identity: its long lines, in order. Falls back to every line for short texts."""
-    return _fingerprint([(normalise_line(x), len(_WORD.findall(x))) for x in lines if x.strip()])
+    return _fingerprint([(normalise_line(x), count_words(x)) for x in lines if x.strip()])
 
 
 def _fingerprint(folded: Sequence[tuple[str, int]]) -> str:
@@ -78,9 +77,9 @@ def _read(
         if not line.strip():
             continue
         f = normalise_line(line)
-        n = len(_WORD.findall(f))
+        n = count_words(line)
         folded.append((f, n))
-        if 0 < n <= max_words:
+        if f and 0 < n <= max_words:
             lhash = line_hash(f)
             cands.setdefault(lhash, line.strip())
             where.append((i, lhash))

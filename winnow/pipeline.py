@@ -28,11 +28,12 @@ from winnow.formats.compressed import gunzip_bounded
 from winnow.language import detect_language
 from winnow.learned import LearnedState, learn_and_remove
 from winnow.limits import BudgetExceeded, Deadline, time_budget
-from winnow.metadata import estimate_read_time, extract_header, word_count
+from winnow.metadata import estimate_read_time, extract_header
 from winnow.parse import parse_text
 from winnow.records import Document, Rejection, Segment
 from winnow.rules import RuleSet, default_rules
 from winnow.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
+from winnow.words import count_words
 
 STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")
 _SPACES = re.compile(r"\s+")
@@ -53,7 +54,8 @@ def declared_primary(language: str | None) -> str | None:
 
 def content_hash(body: str) -> str:
     """Hash of the body with case and spacing folded: the key for exact-duplicate detection."""
-    return hashlib.sha256(_SPACES.sub(" ", body).strip().casefold().encode()).hexdigest()
+    # str.split() and the regex \s agree on what whitespace is; split is several times faster
+    return hashlib.sha256(" ".join(body.split()).casefold().encode()).hexdigest()
 
 
 def finish_document(
@@ -98,7 +100,7 @@ def finish_document(
         doc.published_at, doc.published_raw = doc.updated_at, doc.updated_raw
     doc.read_time_stated_min = doc.read_time_stated_min or header.read_time_stated_min
     doc.body = "\n\n".join(doc.lines[i].strip() for i in doc.kept)
-    doc.word_count = word_count(doc.body)
+    doc.word_count = sum(count_words(doc.lines[i]) for i in doc.kept)  # = word_count(doc.body)
     doc.read_time_est_min = estimate_read_time(doc.word_count, settings.words_per_minute)
     doc.content_hash = content_hash(doc.body)
     t2 = time.perf_counter()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from winnow.dates import _LOOKS_LIKE_DATE, _ZONES, date_kind, looks_like_date, parse_datetime
 from winnow.metadata import parse_byline, parse_read_time
 from winnow.records import Document, Segment
+from winnow.words import count_words
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -121,7 +122,7 @@ class Line:
 
 def _weight(text: str) -> float:
     cjk = len(_CJK.findall(text))
-    return max(len(_WORD.findall(text)), cjk / 2)
+    return max(count_words(text), cjk / 2)
 
 
 def analyse(lines: list[str]) -> list[Line]:
@@ -130,7 +131,7 @@ def analyse(lines: list[str]) -> list[Line]:
         text = raw.strip()
         if not text:
             continue
-        weight = _weight(text)
+        weight = max(count_words(raw), len(_CJK.findall(text)) / 2)  # as _weight(text); raw is the cache key
         furniture = bool(_BULLET.match(raw) or _widget(text) or _COMMENTS.match(text))
         furniture = furniture or (weight <= 20 and _credit(text))
         prose = not furniture and weight >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
