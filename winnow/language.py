@@ -88,27 +88,42 @@ def _ngram_rows(text: str, index: dict[str, int]) -> list[int]:
 
     langdetect slides a 3-character window over each space-padded word (the first word padded
     by its initial space, every word followed by a space also padded after) and, at each position,
-    takes the 1-, 2- and 3-gram ending there, except at a capital that follows a capital.
+    takes the 1-, 2- and 3-gram ending there, except at a capital that follows a capital. What a
+    word gives depends on the word alone, so common words are worked out once.
     """
     rows: list[int] = []
-    add = rows.append
     parts = text.translate(_NORMALISED).split(" ")
     last = len(parts) - 1
     for k, word in enumerate(parts):
-        if not word:
-            continue
-        padded = " " + word + " " if k < last else " " + word
-        for j in range(1, len(padded)):
-            ch = padded[j]
-            if ch.isupper() and padded[j - 1].isupper():
-                continue
-            if ch != " " and (row := index.get(ch)) is not None:
-                add(row)
-            if (row := index.get(padded[j - 1 : j + 1])) is not None:
-                add(row)
-            if j >= 2 and (row := index.get(padded[j - 2 : j + 1])) is not None:
-                add(row)
+        if word:
+            padded = " " + word + " " if k < last else " " + word
+            found = _WORD_ROWS.get(padded)
+            if found is None:
+                if len(_WORD_ROWS) >= _WORD_ROWS_MAX:
+                    _WORD_ROWS.clear()
+                found = _WORD_ROWS[padded] = _word_rows(padded, index)
+            rows.extend(found)
     return rows
+
+
+_WORD_ROWS: dict[str, tuple[int, ...]] = {}
+_WORD_ROWS_MAX = 200_000
+
+
+def _word_rows(padded: str, index: dict[str, int]) -> tuple[int, ...]:
+    rows: list[int] = []
+    add = rows.append
+    for j in range(1, len(padded)):
+        ch = padded[j]
+        if ch.isupper() and padded[j - 1].isupper():
+            continue
+        if ch != " " and (row := index.get(ch)) is not None:
+            add(row)
+        if (row := index.get(padded[j - 1 : j + 1])) is not None:
+            add(row)
+        if j >= 2 and (row := index.get(padded[j - 2 : j + 1])) is not None:
+            add(row)
+    return tuple(rows)
 
 
 def _probabilities(rows: list[int], model: _Model, seed: int, trials: int) -> np.ndarray:

@@ -36,7 +36,16 @@ from winnow.words import count_words
 
 _WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)\]。！？」』]\s*$")
+_SENTENCE_ENDS = ".!?…:;\"”’»)]。！？」』"
+
+
+def _ends_sentence(text: str) -> bool:
+    last = text.rstrip()[-1:]
+    return bool(last) and last in _SENTENCE_ENDS
+
+
+def _cjk(text: str) -> int:
+    return 0 if text.isascii() else len(_CJK.findall(text))
 _BULLET = re.compile(r"^\s*([*+#•·▪►–-]|o(?=\s)|\d{1,3}\.(?=\s))\s*")
 _WIDGET = re.compile(
     r"\((BUTTON|IMG|image|FORM|submit)\)|\[(IMG|INLINE|image|BUTTON)[^\]]*\]|_{5,}|\bIFRAME:", re.I
@@ -121,7 +130,7 @@ class Line:
 
 
 def _weight(text: str) -> float:
-    cjk = len(_CJK.findall(text))
+    cjk = _cjk(text)
     return max(count_words(text), cjk / 2)
 
 
@@ -131,10 +140,10 @@ def analyse(lines: list[str]) -> list[Line]:
         text = raw.strip()
         if not text:
             continue
-        weight = max(count_words(raw), len(_CJK.findall(text)) / 2)  # as _weight(text); raw is the cache key
+        weight = max(count_words(raw), _cjk(text) / 2)  # as _weight(text); raw is the cache key
         furniture = bool(_BULLET.match(raw) or _widget(text) or _COMMENTS.match(text))
         furniture = furniture or (weight <= 20 and _credit(text))
-        prose = not furniture and weight >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+        prose = not furniture and weight >= PROSE_MIN_WORDS and _ends_sentence(text)
         out.append(Line(i, text, weight, prose, furniture, len(raw) - len(raw.lstrip())))
     return out
 
@@ -356,7 +365,7 @@ def _list_item_text(line: Line) -> bool:
     if not _BULLET.match(line.text) or _widget(line.text) or _credit(line.text):
         return False
     item = _BULLET.sub("", line.text)
-    return len(_WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and bool(_SENTENCE_END.search(item))
+    return len(_WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and _ends_sentence(item)
 
 
 def read_if_page_dump(doc: Document) -> bool:

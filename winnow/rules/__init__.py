@@ -8,7 +8,7 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -25,7 +25,16 @@ _DECORATION = " \t|•·>*_-–—»›"
 
 def normalise_line(line: str) -> str:
     """The form rules match against: trimmed of decoration, spaces collapsed, case folded."""
+    if len(line) > 2_000:
+        return _normalise(line)
+    return _normalised(line)  # learned boilerplate and the cleaner both ask, for the same lines
+
+
+def _normalise(line: str) -> str:
     return " ".join(line.strip(_DECORATION).split()).casefold()
+
+
+_normalised = lru_cache(maxsize=32_768)(_normalise)
 
 
 @dataclass(frozen=True)
