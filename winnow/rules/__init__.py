@@ -137,7 +137,7 @@ class Matcher:
         anchored: list[str] = []  # patterns that start with ^: one alternation tried at the start only
         loose: list[str] = []  # the others: one alternation searched along the line
         always: list[Rule] = []
-        limit = 0.0
+        limit = loose_limit = 0.0  # most words a line may have and still match any rule / a loose pattern
         for rule in self.rules:
             if not _combinable(rule):
                 always.append(rule)
@@ -147,7 +147,8 @@ class Matcher:
                 longest = max((len(p.split()) for p in rule._exact), default=0)  # type: ignore[attr-defined]
                 limit = max(limit, longest if rule.max_words is None else min(longest, rule.max_words))
                 continue
-            limit = max(limit, float("inf") if rule.max_words is None else rule.max_words)
+            words = float("inf") if rule.max_words is None else rule.max_words
+            limit = max(limit, words)
             if rule.match == "prefix":
                 prefixes.extend(rule._prefixes)  # type: ignore[attr-defined]
             else:
@@ -156,10 +157,12 @@ class Matcher:
                         anchored.append(f"(?:{p[1:]})")
                     else:
                         loose.append(f"(?:{p})")
+                        loose_limit = max(loose_limit, words)
         self._exact = frozenset(exact)
         self._prefixes = tuple(prefixes)
         self._always = tuple(always)
         self._limit = limit
+        self._loose_limit = loose_limit
         try:
             self._anchored = re.compile("|".join(anchored), re.IGNORECASE) if anchored else None
             self._loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
@@ -175,7 +178,9 @@ class Matcher:
             return True
         if self._anchored is not None and self._anchored.match(folded):
             return True
-        return self._loose is not None and self._loose.search(folded) is not None
+        if self._loose is None or words > self._loose_limit:
+            return False
+        return self._loose.search(folded) is not None
 
     def first(self, line: str, folded: str) -> Rule | None:
         """The first rule that names `line` (`folded` is its normalise_line() form), or None."""
