@@ -143,7 +143,10 @@ def process_batches(
     with api_url_for_workers(), runner:
         pending: deque[Any] = deque()
         for entries in batches:
-            params = {"raw_dir": raw_dir, "entries": entries, "learned": learned}
+            # The runner resolves and pickles parameters on a thread of its own, while this one
+            # loads earlier batches and so updates `learned`: each batch gets a copy taken now.
+            snapshot = learned.copy() if learned is not None else None
+            params = {"raw_dir": raw_dir, "entries": q(entries), "learned": q(snapshot)}
             pending.append(runner.submit(process_batch_task, params))
             if len(pending) >= in_flight:
                 load(pending.popleft().result())

@@ -110,6 +110,10 @@ class LearnedState:
             self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
             self.fingerprints.setdefault(source, set()).add(fp)
 
+    def copy(self) -> LearnedState:
+        """A copy that later absorb() calls on this state leave alone."""
+        return LearnedState(dict(self.counts), {s: set(fps) for s, fps in self.fingerprints.items()})
+
     def known(self, source: str, fp: str) -> bool:
         return fp in self.fingerprints.get(source, ())
 

@@ -47,7 +47,8 @@ def fold(text: pl.Expr) -> pl.Expr:
 
 def tokenize(frame: pl.DataFrame, text_col: str = "text", key: str = "doc_id") -> pl.DataFrame:
     """(key, text) rows -> (key, term) rows, one per token occurrence, in no particular order."""
-    folded = frame.lazy().select(pl.col(key), fold(pl.col(text_col)).alias("folded"))
+    # Folded once, up front: both branches below read it (a lazy plan would fold twice).
+    folded = frame.select(pl.col(key), fold(pl.col(text_col)).alias("folded")).lazy()
     # Words and runs of the bigram scripts are extracted apart: most texts hold no such run, and
     # telling the two kinds apart token by token cost more than the extraction itself.
     words = (
