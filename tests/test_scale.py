@@ -149,3 +149,58 @@ def test_staged_articles_leave_no_files_and_stale_shards_are_removed(
     assert not [p.name for p in warehouse_file.parent.iterdir() if ".staging-" in p.name]
     assert rows(warehouse_file, "SELECT count(*), count(DISTINCT run_id) FROM articles") == [(10, 1)]
     assert_accounting(raw_dir, warehouse_file)
+
+
+class RecordingRunner:
+    """A task runner double: runs nothing, records what each submission was given. (The runner is
+    not what is under test: process_batches' hand-over of the learned state is.)"""
+
+    def __init__(self) -> None:
+        self.submitted: list[dict[str, object]] = []
+
+    def __enter__(self) -> RecordingRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, task: object, parameters: dict[str, object]) -> object:
+        self.submitted.append(parameters)
+        n = len(self.submitted)
+
+        class Done:
+            def result(self) -> int:
+                return n
+
+        return Done()
+
+
+def test_each_parallel_batch_gets_the_learned_state_as_it_was_when_submitted() -> None:
+    # The real runner resolves and pickles parameters on a thread of its own while the flow loads
+    # earlier batches, which updates the learned state: a batch must get a copy, not the live object.
+    from prefect.utilities.annotations import quote
+
+    from flows.ingest import process_batches
+    from winnow.learned import LearnedState
+
+    learned = LearnedState()
+    runner = RecordingRunner()
+    seen_at_submit: list[int] = []
+
+    def load(batch: object) -> None:
+        learned.absorb([("site", f"line-{batch}", f"fp-{batch}")])  # what Loader.add_observations does
+
+    real_submit = runner.submit
+
+    def submit(task: object, parameters: dict[str, object]) -> object:
+        seen_at_submit.append(len(learned.counts))
+        return real_submit(task, parameters)
+
+    runner.submit = submit  # type: ignore[method-assign]
+    process_batches("raw", [[], [], [], [], []], runner, 2, load, learned)  # type: ignore[arg-type]
+    assert len(runner.submitted) == 5 and len(learned.counts) == 5
+    for params, counts_then in zip(runner.submitted, seen_at_submit, strict=True):
+        given_state = params["learned"]
+        assert isinstance(given_state, quote)  # the runner must not walk into it
+        state = given_state.unquote()
+        assert state is not learned and len(state.counts) == counts_then
