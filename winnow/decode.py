@@ -26,7 +26,7 @@ _INVISIBLE = "\u200b\u2060\ufeff\u180e\u00ad\u200e\u200f\u202a-\u202e\u2066-\u20
 # C0/C1 controls except tab and newline (carriage returns are already normalised away).
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _DROPPED = re.compile(f"[{_INVISIBLE}{_CONTROLS}]")  # one scan of the text for both
-_NEWLINES = re.compile("\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_OTHER_NEWLINES = re.compile("[\u2028\u2029\x85\x0b\x0c]")  # a class alone: scanned fast
 # Every mojibake pattern ftfy's is_bad() looks for is one unbroken run of non-ASCII characters
 # (all of its character classes are non-ASCII) with at most two characters of context on either
 # side; checking only those stretches is the same test at a fraction of the cost on mostly-ASCII
@@ -123,7 +123,9 @@ def _bad(window: str) -> bool:
 
 def normalise_text(text: str) -> str:
     """Newlines to \\n, mojibake repaired, invisible and control characters dropped, NFC."""
-    text = _NEWLINES.sub("\n", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _OTHER_NEWLINES.sub("\n", text)
     if _maybe_mojibake(text):
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     text = _DROPPED.sub("", text)
