@@ -60,9 +60,16 @@ _CREDIT = re.compile(
 _CREDIT_WORDS = ("getty images", "shutterstock", "ap photo", "afp", "reuters/", "istock", "file photo")
 
 
+_WIDGET_WORDS = ("button", "img", "image", "form", "submit", "inline", "iframe:")
+
+
 def _widget(text: str) -> bool:
-    if "(" not in text and "[" not in text and "_____" not in text and ":" not in text:
-        return False
+    if "_____" not in text:
+        if "(" not in text and "[" not in text and ":" not in text:
+            return False
+        low = text.lower()
+        if not any(word in low for word in _WIDGET_WORDS):
+            return False
     return _WIDGET.search(text) is not None
 
 
