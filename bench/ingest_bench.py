@@ -55,6 +55,14 @@ class Peak:
     tree: int = 0  # main + workers at their joint peak (the server excluded)
     cpu: float = 0.0  # CPU seconds (user + system) of the whole tree, server included
     roles: dict[int, str] = field(default_factory=dict)
+    cpu_seen: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds at its last sample
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per role, as last sampled (a process that exits loses at most 50 ms)."""
+        out: dict[str, float] = {}
+        for pid, seconds in self.cpu_seen.items():
+            out[self.roles.get(pid, "main")] = out.get(self.roles.get(pid, "main"), 0.0) + seconds
+        return out
 
     def role(self, proc: psutil.Process, main_pid: int) -> str:
         if proc.pid == main_pid:
@@ -82,6 +90,8 @@ class Peak:
         for proc in procs:
             try:
                 totals[self.role(proc, root.pid)] += proc.memory_info().rss
+                times = proc.cpu_times()
+                self.cpu_seen[proc.pid] = times.user + times.system
             except psutil.Error:
                 continue
         self.main = max(self.main, totals["main"])
@@ -301,6 +311,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{floor_peak.cpu:.1f}, cold ingest {cold_peak.cpu:.1f} "
             f"({1000 * cold_peak.cpu / files:.1f} ms/doc), "
             f"unchanged re-run {again_peak.cpu:.1f}",
+            "CPU seconds of the cold run by process: "
+            + ", ".join(f"{role} {sec:.1f}" for role, sec in sorted(cold_peak.cpu_by_role().items())),
             f"load average during: {load_mid} (after the cold run), {load()} (at the end)",
         ]
         if args.html_pages:
