@@ -36,6 +36,7 @@ _STAGED = {
     "removed_segments": ("run_id",),
     "search_docs": (),
     "search_postings": (),
+    "learned_line_docs": ("run_id", "seen_at"),
 }
 _SEGMENT_COLUMNS = ["doc_id", "position", "text", "rule_id", "category"]
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
@@ -206,19 +207,17 @@ class Loader:
         return self._learned
 
     def add_observations(self, observations: pl.DataFrame) -> None:
-        """Record a batch's (source, line, article) observations once each; update the run's state."""
+        """Record a batch's (source, line, article) observations once each (staged; see
+        `_insert_from`); update the run's state."""
         if not observations.height:
             return
-        self._register("_observations", observations)
-        self.con.execute(
-            "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "
-            "SELECT DISTINCT ON (o.source, o.line_hash, o.fingerprint) o.source, o.line_hash, "
-            "o.fingerprint, o.text, ?, ? FROM _observations o WHERE NOT EXISTS (SELECT 1 FROM "
-            "learned_line_docs l WHERE l.source = o.source AND l.line_hash = o.line_hash "
-            "AND l.fingerprint = o.fingerprint)",
-            [self.run_id, self.now],
+        # seq: the batch's place in the run, so the line's text as first seen is the one kept
+        self._stage(
+            "learned_line_docs",
+            observations.select("source", "line_hash", "fingerprint", "text").with_columns(
+                pl.lit(self._shards, dtype=pl.Int64).alias("seq")
+            ),
         )
-        self.con.unregister("_observations")
         if self._learned is not None:
             self._learned.absorb(observations.select("source", "line_hash", "fingerprint").iter_rows())
 
@@ -272,9 +271,21 @@ class Loader:
     def _insert_from(
         self, table: str, columns: list[str], source: str, params: list[Any] | None = None
     ) -> None:
-        run_values = {"run_id": self.run_id, "ingested_at": self.now}
+        run_values = {"run_id": self.run_id, "ingested_at": self.now, "seen_at": self.now}
         extra = _STAGED[table]
         args = [*(run_values[c] for c in extra), *(params or [])]  # select list's marks come first
+        if table == "learned_line_docs":
+            # One row per (source, line, article) ever: observations already in the table, or made
+            # twice in this run (copies of an article in batches processed at once), are dropped.
+            self.con.execute(
+                "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "  # noqa: S608
+                "SELECT o.source, o.line_hash, o.fingerprint, arg_min(o.text, o.seq), ?, ? "
+                f"FROM {source} o WHERE NOT EXISTS (SELECT 1 FROM "  # a fixed source only
+                "learned_line_docs l WHERE l.source = o.source AND l.line_hash = o.line_hash "
+                "AND l.fingerprint = o.fingerprint) GROUP BY o.source, o.line_hash, o.fingerprint",
+                args,
+            )
+            return
         cols = ", ".join([*columns, *extra])
         values = ", ".join([*columns, *("?" for _ in extra)])
         self.con.execute(
