@@ -149,3 +149,17 @@ def test_staged_articles_leave_no_files_and_stale_shards_are_removed(
     assert not [p.name for p in warehouse_file.parent.iterdir() if ".staging-" in p.name]
     assert rows(warehouse_file, "SELECT count(*), count(DISTINCT run_id) FROM articles") == [(10, 1)]
     assert_accounting(raw_dir, warehouse_file)
+
+
+def test_each_batch_gets_a_snapshot_of_the_learned_state() -> None:
+    """The runner pickles a batch's parameters in a thread of its own while the flow's thread adds
+    loaded batches to the learned state: each batch must get a copy that later loads leave alone."""
+    from flows.ingest import snapshot
+    from winnow.learned import LearnedState
+
+    state = LearnedState.from_rows([("s/", "h1", 2)], [("s/", "fp1")])
+    copy = snapshot(state)
+    state.absorb([("s/", "h1", "fp2"), ("t/", "h2", "fp3")])
+    assert copy is not None and copy.counts == {("s/", "h1"): 2}
+    assert copy.fingerprints == {"s/": {"fp1"}}
+    assert snapshot(None) is None
