@@ -33,8 +33,8 @@ def article_row(path: str, title: str, body: str, **extra: Any) -> dict[str, Any
     return row
 
 
-def load_rows(warehouse: Path, rows: list[dict[str, Any]], run_id: str = "run-1") -> None:
-    """Load article rows in one run, as the ingest's load step would."""
+def article_frames(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Article rows -> (articles, sources) frames as a batch hands them to the Loader."""
     articles = pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
     sources = articles.select(
         pl.col("source_path").alias("path"),
@@ -45,6 +45,12 @@ def load_rows(warehouse: Path, rows: list[dict[str, Any]], run_id: str = "run-1"
         "format",
         "doc_id",
     ).cast(SOURCE_SCHEMA)  # type: ignore[arg-type]
+    return articles, sources
+
+
+def load_rows(warehouse: Path, rows: list[dict[str, Any]], run_id: str = "run-1") -> None:
+    """Load article rows in one run, as the ingest's load step would."""
+    articles, sources = article_frames(rows)
     con = open_warehouse(warehouse)
     try:
         loader = Loader(con, run_id)

@@ -114,3 +114,44 @@ def test_learning_is_per_source_and_bounded_by_length() -> None:
     learn_and_remove(short, LearnedState(), min_documents=3, max_words=5)
     assert not any(d.removed for d in short)  # the plug is longer than max_words
     assert fingerprint(docs[0].lines) != fingerprint(docs[1].lines)
+
+
+def test_observations_wait_on_disk_and_are_recorded_once_each(tmp_path: Path) -> None:
+    """A run's observations are staged beside the warehouse and inserted at its end: one row per
+    (source, line, article), keeping the text of the first batch that saw it, and none that an
+    earlier run recorded."""
+    import polars as pl
+
+    from winnow.pipeline import OBSERVATION_SCHEMA
+    from winnow.warehouse import Loader, open_warehouse
+
+    def obs(*rows: tuple[str, str, str, str]) -> pl.DataFrame:
+        return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA, orient="row")
+
+    wh = tmp_path / "w.duckdb"
+    con = open_warehouse(wh)
+    try:
+        first = Loader(con, "run-1")
+        first.begin()
+        first.add_observations(obs(("s/", "h1", "fp1", "Old text")))
+        first.commit()
+        loader = Loader(con, "run-2")
+        loader.begin()
+        state = loader.learned_state()
+        loader.add_observations(obs(("s/", "h1", "fp1", "Again"), ("s/", "h2", "fp1", "First seen")))
+        loader.add_observations(obs(("s/", "h2", "fp1", "first  SEEN"), ("s/", "h2", "fp2", "Other copy")))
+        assert len(list(tmp_path.glob(".w.duckdb.staging-*/learned_line_docs/*.parquet"))) == 2
+        assert con.execute("SELECT count(*) FROM learned_line_docs").fetchall() == [(1,)]
+        assert state.known("s/", "fp2")  # the run's later batches count what earlier ones saw
+        loader.commit()
+        got = con.execute(
+            "SELECT line_hash, fingerprint, text, run_id FROM learned_line_docs ORDER BY 1, 2"
+        ).fetchall()
+    finally:
+        con.close()
+    assert got == [
+        ("h1", "fp1", "Old text", "run-1"),
+        ("h2", "fp1", "First seen", "run-2"),
+        ("h2", "fp2", "Other copy", "run-2"),
+    ]
+    assert not list(tmp_path.glob(".w.duckdb.staging-*"))

@@ -179,9 +179,7 @@ class RecordingRunner:
 def test_each_parallel_batch_gets_the_learned_state_as_it_was_when_submitted() -> None:
     # The real runner resolves and pickles parameters on a thread of its own while the flow loads
     # earlier batches, which updates the learned state: a batch must get a copy, not the live object.
-    from prefect.utilities.annotations import quote
-
-    from flows.ingest import process_batches
+    from flows.ingest import Sealed, process_batches
     from winnow.learned import LearnedState
 
     learned = LearnedState()
@@ -202,6 +200,6 @@ def test_each_parallel_batch_gets_the_learned_state_as_it_was_when_submitted() -
     assert len(runner.submitted) == 5 and len(learned.counts) == 5
     for params, counts_then in zip(runner.submitted, seen_at_submit, strict=True):
         given_state = params["learned"]
-        assert isinstance(given_state, quote)  # the runner must not walk into it
-        state = given_state.unquote()
+        assert isinstance(given_state, Sealed)  # the runner must not walk into it
+        state = given_state.value
         assert state is not learned and len(state.counts) == counts_then

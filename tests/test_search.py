@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import article_text, run_flow
-from tests.search_helpers import article_row, load_rows
+from tests.search_helpers import article_frames, article_row, load_rows
 from winnow.cli import app
+from winnow.pipeline import REJECTION_SCHEMA, SEGMENT_SCHEMA
 from winnow.search import query_terms, search, snippets
-from winnow.warehouse import open_warehouse
+from winnow.warehouse import Loader, open_warehouse
 
 FILLER = "The council discussed the budget for parks and libraries at length on Tuesday evening. "
 
@@ -147,6 +149,58 @@ def test_replaced_and_reloaded_documents_leave_no_stale_terms(tmp_path: Path) ->
     finally:
         con.close()
     assert docs == [(2, 2)] and postings == [(0,)]
+
+
+def test_index_rows_wait_on_disk_until_the_end_of_the_run(tmp_path: Path) -> None:
+    """The run's index rows are staged as Parquet beside the warehouse, not appended to the open
+    transaction (which DuckDB keeps in memory until commit), and land in it at the end."""
+    wh = tmp_path / "w.duckdb"
+    open_warehouse(wh).close()
+    load_rows(wh, [article_row("a.txt", "Old", FILLER + "platypus")])
+    batches = [
+        [article_row("a.txt", "New", FILLER + "wombat"), article_row("b.txt", "Bee", FILLER + "numbat")],
+        [article_row("c.txt", "Sea", FILLER + "quokka wombat")],
+    ]
+    con = open_warehouse(wh)
+    try:
+        loader = Loader(con, "run-2")
+        loader.begin()
+        for batch in batches:
+            articles, sources = article_frames(batch)
+            loader.load(
+                articles,
+                pl.DataFrame(schema=SEGMENT_SCHEMA),
+                pl.DataFrame(schema=REJECTION_SCHEMA),
+                sources,
+                {},
+            )
+        staged = sorted(
+            p.relative_to(tmp_path).as_posix() for p in tmp_path.glob(".w.duckdb.staging-*/search_*/*")
+        )
+        assert [s.split("/", 1)[1] for s in staged] == [
+            "search_docs/000001.parquet",
+            "search_docs/000004.parquet",
+            "search_postings/000002.parquet",
+            "search_postings/000005.parquet",
+        ]
+        # a.txt's old entry is gone already; the new rows are not in the tables yet
+        assert con.execute("SELECT count(*) FROM search_docs").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM search_postings").fetchall() == [(0,)]
+        loader.record_run({"started_at": datetime.now(UTC), "status": "completed", "loaded": 3})
+        loader.commit()
+        postings = con.execute("SELECT term, doc_key FROM search_postings ORDER BY rowid").fetchall()
+        keys = con.execute("SELECT doc_key FROM search_docs ORDER BY rowid").fetchall()
+    finally:
+        con.close()
+    assert not list(tmp_path.glob(".w.duckdb.staging-*"))
+    assert hits(wh, "platypus") == []
+    assert sorted(hits(wh, "wombat")) == ["a.txt", "c.txt"] and hits(wh, "numbat") == ["b.txt"]
+    # each batch's postings are one run sorted by term, in the order the batches were loaded
+    first = {k for (k,) in keys[:2]}
+    split = next(i for i, (_, k) in enumerate(postings) if k not in first)
+    for part in (postings[:split], postings[split:]):
+        assert [t for t, _ in part] == sorted(t for t, _ in part)
+    assert {k for _, k in postings[split:]} == {keys[2][0]}
 
 
 def test_empty_warehouse_finds_nothing(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ ALLOWED_NAMES = {
     ("winnow/export.py", "condition"),
     ("winnow/search.py", "marks"),  # "?, ?, ?": parameters, one per id
     ("winnow/warehouse.py", "table"),  # issue 6's staged insert: fixed table and column names
-    ("winnow/warehouse.py", "extra"),
     ("winnow/warehouse.py", "values"),
     ("winnow/warehouse.py", "source"),
     ("winnow/warehouse.py", "self.memory_limit"),  # checked against a size pattern first

@@ -169,7 +169,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
 def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
     """Mark vanished files deleted, record the run, commit. Returns the run summary."""
     t0 = time.perf_counter()
-    loader.flush_articles()
+    loader.flush_staged()
     t1 = time.perf_counter()
     loader.mark_deleted(plan.deleted)
     tally.stage_seconds["load"] += t1 - t0

@@ -2,8 +2,9 @@
 
 Why not DuckDB's `fts` extension: it cannot be installed offline for the DuckDB we use, and it
 rebuilds its index whole (87 s and 6.1 GB at 100,000 articles). This index is incremental: the
-loader writes each document's terms in the run's transaction (`index_articles`), a re-processed
-file's old terms are deleted first, and BM25 is computed in SQL at query time (`search`).
+loader writes each document's terms in the run's transaction (`index_articles`; staged on disk
+until the end of the run, like the articles), a re-processed file's old terms are deleted first,
+and BM25 is computed in SQL at query time (`search`).
 
 Tokenising (one polars expression, used for documents and queries alike, so they always agree):
 NFKD, accents dropped from Latin and Greek letters only (other scripts keep their marks, which are
@@ -15,6 +16,7 @@ character bigrams. No stemming: languages differ, and exact terms keep the index
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -96,11 +98,34 @@ def document_terms(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     return docs, postings.select("term", "doc_id", "tf")
 
 
-def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths: list[str]) -> None:
+def keyed_terms(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`document_terms` with each document's key drawn from the search_doc_key sequence now, so the
+    rows can wait on disk and be inserted later with no join; postings sorted by term."""
+    docs, postings = document_terms(articles)
+    keys = con.execute("SELECT nextval('search_doc_key') FROM range(?)", [docs.height]).fetchall()
+    docs = docs.with_columns(pl.Series("doc_key", [k[0] for k in keys], dtype=pl.Int64))
+    postings = (
+        postings.join(docs.select("doc_id", "doc_key"), on="doc_id")
+        # Sorted by term: row groups then cover fewer terms, so zone maps skip more at query time.
+        .sort("term", "doc_key")
+        .select("term", "doc_key", "tf")
+    )
+    return docs.select("doc_key", "doc_id", "source_path", "length", "body"), postings
+
+
+Stage = Callable[[str, pl.DataFrame], None]
+
+
+def index_articles(
+    con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths: list[str], stage: Stage | None = None
+) -> None:
     """Index a loaded batch inside the caller's transaction.
 
     `paths` are the source files being (re)loaded: their previous documents' terms go first, so a
-    changed or shrunken file leaves nothing stale behind.
+    changed or shrunken file leaves nothing stale behind. With `stage`, the new rows go to
+    stage(table, rows) to be inserted later in the same transaction (the loader spills them to
+    disk: a transaction's appends stay in memory until commit); without, they are inserted now.
+    Deleting only what the tables hold is enough because a run reads each path in one batch.
     """
     gone = pl.DataFrame({"source_path": sorted(set(paths))}, schema={"source_path": pl.String})
     ids = pl.DataFrame({"doc_id": articles["doc_id"].to_list()}, schema={"doc_id": pl.String})
@@ -117,7 +142,12 @@ def index_articles(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths
         con.unregister("_search_gone_paths")
         con.unregister("_search_new_ids")
     if articles.height:
-        _insert(con, *document_terms(articles.select("doc_id", "source_path", "title", "body")))
+        docs, postings = keyed_terms(con, articles.select("doc_id", "source_path", "title", "body"))
+        if stage is None:
+            _insert(con, docs, postings)
+        else:
+            stage("search_docs", docs)
+            stage("search_postings", postings)
     hold("index")  # crash-test point (winnow/faults.py); inert in normal use
 
 
@@ -131,19 +161,17 @@ def _delete_gone(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _insert(con: duckdb.DuckDBPyConnection, docs: pl.DataFrame, postings: pl.DataFrame) -> None:
+    """Insert rows made by `keyed_terms` (postings keep their order: by term)."""
     con.register("_search_docs_new", docs.to_arrow())
     con.register("_search_postings_new", postings.to_arrow())
     try:
         con.execute(
             "INSERT INTO search_docs (doc_key, doc_id, source_path, length, body) "
-            "SELECT nextval('search_doc_key'), doc_id, source_path, length, body FROM _search_docs_new"
+            "SELECT doc_key, doc_id, source_path, length, body FROM _search_docs_new"
         )
-        # Sorted by term: row groups then cover fewer terms, so zone maps skip more at query time.
         con.execute(
             "INSERT INTO search_postings (term, doc_key, tf) "
-            "SELECT p.term, d.doc_key, p.tf FROM _search_postings_new p JOIN ("
-            "  SELECT doc_key, doc_id FROM search_docs WHERE doc_id IN (SELECT doc_id FROM _search_docs_new)"
-            ") d ON d.doc_id = p.doc_id ORDER BY p.term"
+            "SELECT term, doc_key, tf FROM _search_postings_new"
         )
     finally:
         con.unregister("_search_docs_new")
@@ -186,7 +214,7 @@ def sync_index(con: duckdb.DuckDBPyConnection) -> int:
                 "WHERE doc_id IN (SELECT doc_id FROM _search_chunk)"
             ).pl()
             con.unregister("_search_chunk")
-            _insert(con, *document_terms(batch))
+            _insert(con, *keyed_terms(con, batch))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

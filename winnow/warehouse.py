@@ -29,8 +29,15 @@ from winnow.search import index_articles, sync_index
 from winnow.sources import Known
 
 DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
-# Columns a staged row gets at insert time, and their placeholders.
-_RUN_COLUMNS = {"articles": ("run_id, ingested_at", "?, ?"), "removed_segments": ("run_id", "?")}
+# Staged tables in the order they are inserted at the end of a run, and the columns a staged row
+# gets at insert time (values from the Loader).
+_STAGED = {
+    "articles": ("run_id", "ingested_at"),
+    "removed_segments": ("run_id",),
+    "search_docs": (),
+    "search_postings": (),
+    "learned_line_docs": ("run_id", "seen_at"),
+}
 _SEGMENT_COLUMNS = ["doc_id", "position", "text", "rule_id", "category"]
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*[KMGT]i?B", re.IGNORECASE)
 DEFAULT_RAW = "raw"
@@ -163,7 +170,7 @@ class Loader:
         self.now = datetime.now(UTC)
         self.memory_limit = memory_limit
         self._first_run: dict[str, str] = {}
-        self._staging: Path | None = None  # Parquet shards of this run's articles, inserted at the end
+        self._staging: Path | None = None  # Parquet shards of this run's rows, inserted at the end
         self._shards = 0
         self._columns: dict[str, list[str]] = {}  # staged table -> its columns
         self._learned: LearnedState | None = None
@@ -200,19 +207,17 @@ class Loader:
         return self._learned
 
     def add_observations(self, observations: pl.DataFrame) -> None:
-        """Record a batch's (source, line, article) observations once each; update the run's state."""
+        """Record a batch's (source, line, article) observations once each (staged; see
+        `_insert_from`); update the run's state."""
         if not observations.height:
             return
-        self._register("_observations", observations)
-        self.con.execute(
-            "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "
-            "SELECT DISTINCT ON (o.source, o.line_hash, o.fingerprint) o.source, o.line_hash, "
-            "o.fingerprint, o.text, ?, ? FROM _observations o WHERE NOT EXISTS (SELECT 1 FROM "
-            "learned_line_docs l WHERE l.source = o.source AND l.line_hash = o.line_hash "
-            "AND l.fingerprint = o.fingerprint)",
-            [self.run_id, self.now],
+        # seq: the batch's place in the run, so the line's text as first seen is the one kept
+        self._stage(
+            "learned_line_docs",
+            observations.select("source", "line_hash", "fingerprint", "text").with_columns(
+                pl.lit(self._shards, dtype=pl.Int64).alias("seq")
+            ),
         )
-        self.con.unregister("_observations")
         if self._learned is not None:
             self._learned.absorb(observations.select("source", "line_hash", "fingerprint").iter_rows())
 
@@ -226,10 +231,11 @@ class Loader:
         self._remove_stale_staging()
         self.con.execute("BEGIN TRANSACTION")
 
-    # --- staging: bodies wait on disk, not in the transaction's memory ----------------------
+    # --- staging: rows wait on disk, not in the transaction's memory -----------------------
     # DuckDB keeps a transaction's small appends in memory until commit (measured: 3.2 GB for
-    # 100,000 10 KB bodies inserted 500 at a time). Articles are written as Parquet shards next to
-    # the warehouse and inserted by one statement at the end, which DuckDB streams to disk.
+    # 100,000 10 KB bodies inserted 500 at a time). Articles, removed segments and the search
+    # index's rows are written as Parquet shards next to the warehouse and inserted by one
+    # statement per table at the end, which DuckDB streams to disk.
     def _database_file(self) -> Path | None:
         rows = self.con.execute(
             "SELECT file FROM pragma_database_list WHERE name = current_database()"
@@ -265,22 +271,38 @@ class Loader:
     def _insert_from(
         self, table: str, columns: list[str], source: str, params: list[Any] | None = None
     ) -> None:
-        cols = ", ".join(columns)
-        extra, values = _RUN_COLUMNS[table]
+        run_values = {"run_id": self.run_id, "ingested_at": self.now, "seen_at": self.now}
+        extra = _STAGED[table]
+        args = [*(run_values[c] for c in extra), *(params or [])]  # select list's marks come first
+        if table == "learned_line_docs":
+            # One row per (source, line, article) ever: observations already in the table, or made
+            # twice in this run (copies of an article in batches processed at once), are dropped.
+            self.con.execute(
+                "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "  # noqa: S608
+                "SELECT o.source, o.line_hash, o.fingerprint, arg_min(o.text, o.seq), ?, ? "
+                f"FROM {source} o WHERE NOT EXISTS (SELECT 1 FROM "  # a fixed source only
+                "learned_line_docs l WHERE l.source = o.source AND l.line_hash = o.line_hash "
+                "AND l.fingerprint = o.fingerprint) GROUP BY o.source, o.line_hash, o.fingerprint",
+                args,
+            )
+            return
+        cols = ", ".join([*columns, *extra])
+        values = ", ".join([*columns, *("?" for _ in extra)])
         self.con.execute(
-            f"INSERT INTO {table} ({cols}, {extra}) "  # noqa: S608 - fixed table and column names only
-            f"SELECT {cols}, {values} FROM {source}",
-            # the select list's placeholders come before the source's
-            [*([self.run_id, self.now] if table == "articles" else [self.run_id]), *(params or [])],
+            f"INSERT INTO {table} ({cols}) SELECT {values} FROM {source}",  # noqa: S608 - fixed names only
+            args,
         )
 
-    def flush_articles(self) -> None:
-        """Insert the staged articles and segments into the run's transaction (before anything
-        reads them)."""
+    def flush_staged(self) -> None:
+        """Insert the staged rows into the run's transaction (before anything reads them). The
+        shards of a table are read in the order they were written (a sorted glob, and DuckDB keeps
+        insertion order), so each batch's postings stay sorted by term."""
         if self._staging is None or not self._shards:
             return
-        for table, columns in self._columns.items():
-            self._insert_from(table, columns, "read_parquet(?)", [str(self._staging / table / "*.parquet")])
+        for table in _STAGED:
+            if table in self._columns:
+                folder = str(self._staging / table / "*.parquet")
+                self._insert_from(table, self._columns[table], "read_parquet(?)", [folder])
         self._drop_staging()
 
     def _drop_staging(self) -> None:
@@ -340,7 +362,7 @@ class Loader:
         )
         if articles.height:
             self._stage("articles", articles)
-        index_articles(self.con, articles, sources["path"].to_list())
+        index_articles(self.con, articles, sources["path"].to_list(), stage=self._stage)
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
         if kept_segments.height:
             self._stage("removed_segments", kept_segments.select(_SEGMENT_COLUMNS))
@@ -444,7 +466,7 @@ class Loader:
         return recorded
 
     def commit(self) -> None:
-        self.flush_articles()
+        self.flush_staged()
         self.con.execute("COMMIT")
 
     def rollback(self) -> None:
