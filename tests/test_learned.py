@@ -155,3 +155,16 @@ def test_observations_wait_on_disk_and_are_recorded_once_each(tmp_path: Path) ->
         ("h2", "fp2", "Other copy", "run-2"),
     ]
     assert not list(tmp_path.glob(".w.duckdb.staging-*"))
+
+
+def test_an_article_two_parallel_batches_both_carried_counts_once() -> None:
+    # Batches run at the same time each get the state as it was before either loaded: a copy of one
+    # article in both reports the same (source, line, article) twice. The warehouse keeps one row.
+    state = LearnedState.from_rows([("s/", "h1", 2)], [("s/", "fp0")])
+    first = [("s/", "h1", "fp1"), ("s/", "h2", "fp1")]
+    state.absorb(first)
+    state.absorb([*first, ("s/", "h1", "fp2")])
+    assert state.counts == {("s/", "h1"): 4, ("s/", "h2"): 1}
+    assert state.fingerprints == {"s/": {"fp0", "fp1", "fp2"}}
+    state.absorb([("s/", "h1", "fp0")])  # counted in an earlier run
+    assert state.counts[("s/", "h1")] == 4

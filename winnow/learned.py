@@ -105,9 +105,15 @@ class LearnedState:
         return state
 
     def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Add a loaded batch's observations so the run's later batches count them."""
-        for source, lhash, fp in set(rows):
-            self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
+        """Add a loaded batch's observations so the run's later batches count them. An article
+        counted already (a copy that an earlier batch, processed at the same time, carried too)
+        does not count again: the warehouse keeps one row per (source, line, article) as well."""
+        rows = set(rows)
+        fresh = {(s, fp) for s, _, fp in rows if fp not in self.fingerprints.get(s, ())}
+        for source, lhash, fp in rows:
+            if (source, fp) in fresh:
+                self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
+        for source, fp in fresh:
             self.fingerprints.setdefault(source, set()).add(fp)
 
     def copy(self) -> LearnedState:
