@@ -10,8 +10,10 @@ the Morning Brief", a staff bio, a disclaimer) is the site's, not the article's.
   one document, so an article's own sentences are never learned from its copies.
 - Counts: observations (source, line, fingerprint) live in the warehouse (table
   learned_line_docs, migration 003) so learning carries across runs; a batch adds its own
-  observations to what the warehouse knew when the run started (lines only one article carried
-  so far are left out of that in-memory state: most lines are, and they cannot be boilerplate yet).
+  observations to what the warehouse knew when the run started. Most lines only one article
+  ever carries: those are kept as sorted 64-bit keys (8 bytes a line, in a numpy array), the rest
+  as counts, so the state the flow hands each batch stays small (it had grown to 1.3 million
+  dictionary entries, pickled for every batch, at 100,000 articles).
 - A line is removed (category `learned`) once `learned_min_documents` distinct documents of the
   source carry it. `winnow rules candidates` lists such lines for promotion into a rule pack.
 """
@@ -24,6 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+import numpy as np
 
 from winnow.records import Document, Segment
 from winnow.rules import Rule, matcher, normalise_line
@@ -86,23 +90,56 @@ def _read(
     return _fingerprint(folded), cands, where
 
 
+_NO_KEYS = np.empty(0, dtype=np.uint64)
+
+
+def pair_key(source: str, lhash: str) -> int:
+    """A 64-bit key for (source, line hash); collisions are negligible at any corpus size."""
+    digest = hashlib.blake2b(f"{source}\x00{lhash}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    return np.fromiter((pair_key(s, h) for s, h in pairs), dtype=np.uint64, count=len(pairs))
+
+
 @dataclass
 class LearnedState:
-    """What the warehouse knows: per (source, line) the number of distinct articles carrying it, and
-    per source the fingerprints already counted. Counts, not fingerprint sets, keep it small."""
+    """What the warehouse knows: per (source, line) the number of distinct articles carrying it
+    (counts for lines two or more carry, sorted keys for lines exactly one carries), and per source
+    the fingerprints already counted."""
 
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     fingerprints: dict[str, set[str]] = field(default_factory=dict)
+    singles: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # sorted pair_key()s; replaced, not mutated
 
     @classmethod
     def from_rows(
-        cls, counts: Iterable[tuple[str, str, int]], fingerprints: Iterable[tuple[str, str]]
+        cls,
+        counts: Iterable[tuple[str, str, int]],
+        fingerprints: Iterable[tuple[str, str]],
+        singles: Sequence[tuple[str, str]] = (),
     ) -> LearnedState:
         state = cls()
-        state.counts = {(source, lhash): int(n) for source, lhash, n in counts}
+        state.counts = {(source, lhash): int(n) for source, lhash, n in counts if int(n) >= 2}
         for source, fp in fingerprints:
             state.fingerprints.setdefault(source, set()).add(fp)
+        state.singles = np.unique(_keys(singles))
         return state
+
+    def prior(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Distinct articles counted so far for each (source, line hash)."""
+        if not pairs:
+            return []
+        keys = _keys(pairs)
+        found = np.zeros(len(pairs), dtype=bool)
+        if self.singles.size:
+            at = np.minimum(np.searchsorted(self.singles, keys), self.singles.size - 1)
+            found = self.singles[at] == keys
+        return [self.counts.get(pair, 0) or int(one) for pair, one in zip(pairs, found, strict=True)]
+
+    def count(self, source: str, lhash: str) -> int:
+        return self.prior([(source, lhash)])[0]
 
     def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Add a loaded batch's observations so the run's later batches count them. An article
@@ -110,15 +147,29 @@ class LearnedState:
         does not count again: the warehouse keeps one row per (source, line, article) as well."""
         rows = set(rows)
         fresh = {(s, fp) for s, _, fp in rows if fp not in self.fingerprints.get(s, ())}
+        added: dict[tuple[str, str], int] = defaultdict(int)
         for source, lhash, fp in rows:
             if (source, fp) in fresh:
-                self.counts[(source, lhash)] = self.counts.get((source, lhash), 0) + 1
+                added[(source, lhash)] += 1
+        pairs = list(added)
+        new_singles = []
+        for pair, before in zip(pairs, self.prior(pairs), strict=True):
+            total = before + added[pair]
+            if total >= 2:
+                self.counts[pair] = total  # a key left in `singles` is shadowed by the count
+            else:
+                new_singles.append(pair)
+        if new_singles:
+            self.singles = np.union1d(self.singles, _keys(new_singles))
         for source, fp in fresh:
             self.fingerprints.setdefault(source, set()).add(fp)
 
     def copy(self) -> LearnedState:
-        """A copy that later absorb() calls on this state leave alone."""
-        return LearnedState(dict(self.counts), {s: set(fps) for s, fps in self.fingerprints.items()})
+        """A copy that later absorb() calls on this state leave alone (`singles` is replaced, not
+        changed, so it is shared)."""
+        return LearnedState(
+            dict(self.counts), {s: set(fps) for s, fps in self.fingerprints.items()}, self.singles
+        )
 
     def known(self, source: str, fp: str) -> bool:
         return fp in self.fingerprints.get(source, ())
@@ -150,11 +201,13 @@ def learn_and_remove(
             for lhash in cands:
                 batch[source][lhash].add(fp)
     observations: list[dict[str, Any]] = []
+    pairs = list({(source, lhash) for _, source, _, cands, _ in per_doc for lhash in cands})
+    before = dict(zip(pairs, state.prior(pairs), strict=True))
     for doc, source, fp, cands, where in per_doc:
         learned = {
             lhash
             for lhash in cands
-            if state.counts.get((source, lhash), 0) + len(batch[source][lhash]) >= min_documents
+            if before[(source, lhash)] + len(batch[source][lhash]) >= min_documents
         }
         if learned:
             # title, byline and date lines recur too (a prolific author): not boilerplate

@@ -197,13 +197,16 @@ class Loader:
         """Recurring-line counts so far (read once per run, then kept up to date in memory)."""
         if self._learned is None:
             counts = self.con.execute(
-                # A line one article carries is most lines ever seen: leaving those out keeps the state
-                # small, at the cost of counting such a line one short until a second article has it.
                 "SELECT source, line_hash, count(DISTINCT fingerprint) FROM learned_line_docs GROUP BY ALL "
                 "HAVING count(DISTINCT fingerprint) >= 2"
             ).fetchall()
+            # A line one article carries is most lines ever seen: those become compact keys.
+            singles = self.con.execute(
+                "SELECT source, line_hash FROM learned_line_docs GROUP BY ALL "
+                "HAVING count(DISTINCT fingerprint) = 1"
+            ).fetchall()
             fps = self.con.execute("SELECT DISTINCT source, fingerprint FROM learned_line_docs").fetchall()
-            self._learned = LearnedState.from_rows(counts, fps)
+            self._learned = LearnedState.from_rows(counts, fps, singles)
         return self._learned
 
     def add_observations(self, observations: pl.DataFrame) -> None:
