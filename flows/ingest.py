@@ -240,7 +240,10 @@ def ingest_flow(
 
         batches = chunks(plan.to_process, settings.batch_size)
         runner, in_flight = batch_runner(dask_address, workers, len(batches))
-        process_batches(raw_dir, batches, runner, in_flight, load, loader.learned_state())
+        # The learned state is read only when there is something to process: an unchanged re-run
+        # skips reading a million recurring-line keys.
+        learned = loader.learned_state() if batches else None
+        process_batches(raw_dir, batches, runner, in_flight, load, learned)
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:
