@@ -179,3 +179,17 @@ def test_lines_one_article_carries_are_compact_keys_and_still_counted() -> None:
     assert state.count("s/", "one") == 2 and state.count("s/", "new") == 1
     assert ("s/", "new") not in state.counts and state.singles.size == 2
     assert copy.count("s/", "one") == 1 and copy.count("s/", "new") == 0  # the copy is unchanged
+
+
+def test_duckdb_computes_the_same_line_keys(tmp_path: Path) -> None:
+    import duckdb
+
+    from winnow.learned import PAIR_KEY_SQL, pair_key
+
+    pairs = [("example.com", "0123456789abcdef"), ("raw/dossier-été/", "h"), (".", "")]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE learned_line_docs (source VARCHAR, line_hash VARCHAR)")
+    con.executemany("INSERT INTO learned_line_docs VALUES (?, ?)", pairs)
+    query = f"SELECT {PAIR_KEY_SQL} AS k FROM learned_line_docs"  # noqa: S608 - a fixed expression
+    keys = [int(k) for k in con.execute(query).fetchnumpy()["k"]]
+    assert keys == [pair_key(s, h) for s, h in pairs]

@@ -94,9 +94,12 @@ _NO_KEYS = np.empty(0, dtype=np.uint64)
 
 
 def pair_key(source: str, lhash: str) -> int:
-    """A 64-bit key for (source, line hash); collisions are negligible at any corpus size."""
-    digest = hashlib.blake2b(f"{source}\x00{lhash}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+    """A 64-bit key for (source, line hash); collisions are negligible at any corpus size.
+    PAIR_KEY_SQL computes the same key in DuckDB."""
+    return int(hashlib.sha256(f"{source}\x00{lhash}".encode()).hexdigest()[:16], 16)
+
+
+PAIR_KEY_SQL = "('0x' || substr(sha256(source || chr(0) || line_hash), 1, 16))::UBIGINT"
 
 
 def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -119,12 +122,15 @@ class LearnedState:
         counts: Iterable[tuple[str, str, int]],
         fingerprints: Iterable[tuple[str, str]],
         singles: Sequence[tuple[str, str]] = (),
+        single_keys: np.ndarray | None = None,
     ) -> LearnedState:
+        """`singles` as (source, line hash) pairs, or already as keys (`single_keys`)."""
         state = cls()
         state.counts = {(source, lhash): int(n) for source, lhash, n in counts if int(n) >= 2}
         for source, fp in fingerprints:
             state.fingerprints.setdefault(source, set()).add(fp)
-        state.singles = np.unique(_keys(singles))
+        keys = _keys(singles) if single_keys is None else single_keys.astype(np.uint64)
+        state.singles = np.unique(keys)
         return state
 
     def prior(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
