@@ -120,12 +120,15 @@ def test_wait_waits_for_the_ingest_to_finish(warehouse: Path, held: subprocess.P
         time.sleep(1.5)
         held.communicate("\n", timeout=60)
 
-    threading.Thread(target=release, daemon=True).start()
+    releaser = threading.Thread(target=release, daemon=True)
+    releaser.start()
     started = time.monotonic()
     result = CliRunner().invoke(app, ["search", "harbour", "--wait", "--warehouse", str(warehouse)])
     assert result.exit_code == 0, result.output
     assert "Harbour News" in result.output
     assert time.monotonic() - started >= 1.0
+    # The holder lets go of the warehouse before its process exits: wait for the exit itself.
+    releaser.join(timeout=60)
     assert held.returncode == 0
 
 

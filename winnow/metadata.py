@@ -224,9 +224,5 @@ def normalise_authors(
     return out
 
 
-def word_count(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
 def estimate_read_time(words: int, words_per_minute: int) -> int:
     return max(1, math.ceil(words / words_per_minute)) if words else 0

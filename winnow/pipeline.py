@@ -36,7 +36,6 @@ from winnow.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
 from winnow.words import count_words
 
 STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")
-_SPACES = re.compile(r"\s+")
 
 
 def doc_id_for(source_path: str, record: int = 0) -> str:

@@ -147,7 +147,7 @@ def analyse(lines: list[str]) -> list[Line]:
         text = raw.strip()
         if not text:
             continue
-        weight = max(count_words(raw), _cjk(text) / 2)  # as _weight(text); raw is the cache key
+        weight = _weight(raw)  # the raw line: the key the other stages count it under
         furniture = bool(_BULLET.match(raw) or _widget(text) or _COMMENTS.match(text))
         furniture = furniture or (weight <= 20 and _credit(text))
         prose = not furniture and weight >= PROSE_MIN_WORDS and _ends_sentence(text)
