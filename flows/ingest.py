@@ -25,17 +25,19 @@ from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settin
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
+from winnow.flows.progress import progress
+from winnow.flows.report import publish_report
+from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
 
-from flows.progress import progress
-from flows.report import publish_report
-from flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
-from winnow.config import get_settings
-from winnow.errors import WarehouseBusy, is_transient
-from winnow.learned import LearnedState
-from winnow.pipeline import Batch, process_batch
+from winnow.batch import Batch, process_batch
+from winnow.clean.learned import LearnedState
+from winnow.errors import WarehouseBusy, is_transient, warehouse_failure
+from winnow.read.sources import FileEntry, Plan
+from winnow.records import RunSummary
 from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
-from winnow.sources import FileEntry, Plan
-from winnow.warehouse import Loader, open_warehouse, raw_path, warehouse_path
+from winnow.settings import get_settings
+from winnow.store.loader import Loader
+from winnow.store.warehouse import open_warehouse, raw_path, warehouse_path
 
 # Retries only where a retry is safe inside the one-transaction design: opening the warehouse
 # (before the transaction) and processing a batch (pure reads of raw/). Loading and finishing
@@ -104,7 +106,7 @@ def load_batch_task(loader: Loader, batch: Batch, known: dict[str, str], tally: 
 
 
 @task(name="finish-run", cache_policy=NONE)
-def finish_task(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
+def finish_task(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> RunSummary:
     return finish_run(loader, plan, tally, raw_dir)
 
 
@@ -190,17 +192,26 @@ def ingest_flow(
     wait: bool = False,
     dask_address: str | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Ingest every new or changed file under `raw` into the DuckDB `warehouse`, in one transaction.
 
     One writer at a time: if another ingest holds the warehouse, wait for it (`wait`) or record
     this run as skipped and return. `workers` local processes process the batches (default: the
     `workers` setting, 0 = one per core); with `dask_address` (or WINNOW_DASK_ADDRESS) the batches
     run on that Dask cluster."""
-    logger = get_run_logger()
     raw_dir = str(raw_path(raw))
     target = warehouse_path(warehouse)
     run_id = str(flow_run.id or uuid.uuid4())
+    try:
+        return _ingest(raw_dir, target, run_id, wait, dask_address, workers)
+    except (duckdb.Error, OSError) as exc:  # the warehouse, its folder or its lock failed us
+        raise warehouse_failure(exc, target) from exc
+
+
+def _ingest(
+    raw_dir: str, target: Path, run_id: str, wait: bool, dask_address: str | None, workers: int | None
+) -> RunSummary:
+    logger = get_run_logger()
     settings = get_settings()
     dask_address = dask_address or settings.dask_address or None
     workers = workers or settings.workers or os.cpu_count() or 1
@@ -249,26 +260,26 @@ def ingest_flow(
     except BaseException as exc:
         loader.rollback()
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        failed = tally.summary(run_id, "failed", raw_dir, error=error)
         try:
-            loader.record_run(tally.summary("failed", raw_dir, error=error))
+            loader.record_run(failed)
         except Exception:  # the warehouse itself may be what failed
             logger.exception("could not record the failed run")
-        publish_report({**tally.summary("failed", raw_dir, error=error), "run_id": run_id})
+        publish_report(failed)
         raise
     finally:
         con.close()
         lock.release()
     fold_skipped_done(target, recorded_skips)
-    summary["run_id"] = run_id
     logger.info(
         "run %s: %d loaded, %d duplicates, %d rejected, %d unchanged, %d deleted in %.1fs",
         run_id,
-        summary["loaded"],
-        summary["duplicates"],
-        summary["rejected"],
-        summary["files_unchanged"],
-        summary["files_deleted"],
-        summary["duration_s"],
+        summary.loaded,
+        summary.duplicates,
+        summary.rejected,
+        summary.files_unchanged,
+        summary.files_deleted,
+        summary.duration_s,
     )
     publish_report(summary)
     return summary
@@ -289,7 +300,7 @@ def run_ingest(
     *,
     dask_address: str | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Run the flow from plain Python (the CLI uses this)."""
     with no_heartbeat():
         return ingest_flow(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from tests.conftest import REPO
-from winnow.cli import app
+from winnow.cli.main import app
 
 
 def test_every_command_has_help_and_a_readme_section() -> None:

@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import article_text, assert_accounting, rows, run_flow
-from winnow.clean import clean_lines
-from winnow.learned import LearnedState, fingerprint, learn_and_remove, source_key
+from winnow.clean.learned import LearnedState, fingerprint, learn_and_remove, source_key
+from winnow.clean.lines import clean_lines
+from winnow.clean.rules import _parse_pack
 from winnow.records import Document
-from winnow.rules import _parse_pack
 
 pytestmark = pytest.mark.integration
 PLUG = "Support independent reporting from the valley this winter"
@@ -48,7 +48,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
     assert bodies_with_plug(warehouse_file, "other/") == 0  # 7 distinct articles of that folder: learned
     write(raw_dir / "valley", [f"a{i}" for i in range(4, 7)])
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 3
+    assert summary.loaded == 3
     # The warehouse remembered 4 articles; with 3 more the line is learned for the new ones.
     assert rows(
         warehouse_file,
@@ -70,7 +70,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
     ]
     assert_accounting(raw_dir, warehouse_file)
 
-    from winnow.cli import app
+    from winnow.cli.main import app
 
     result = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "json"])
     assert result.exit_code == 0, result.output
@@ -92,7 +92,7 @@ def test_copies_of_one_article_never_teach(
 ) -> None:
     write(raw_dir / "mirror", [f"copy{i}" for i in range(9)], {f"copy{i}": "same" for i in range(9)})
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 1 and summary["duplicates"] == 8
+    assert summary.loaded == 1 and summary.duplicates == 8
     assert bodies_with_plug(warehouse_file, "mirror/") == 1
     assert rows(warehouse_file, "SELECT max(documents) FROM learned_lines") == [(1,)]
 
@@ -121,12 +121,13 @@ def test_observations_wait_on_disk_and_are_recorded_once_each(tmp_path: Path) ->
     (source, line, article), keeping the text of the first batch that saw it, and none that an
     earlier run recorded."""
     import polars as pl
+    from winnow.schemas.columns import OBSERVATION_FRAME
 
-    from winnow.pipeline import OBSERVATION_SCHEMA
-    from winnow.warehouse import Loader, open_warehouse
+    from winnow.store.loader import Loader
+    from winnow.store.warehouse import open_warehouse
 
     def obs(*rows: tuple[str, str, str, str]) -> pl.DataFrame:
-        return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA, orient="row")
+        return pl.DataFrame(rows, schema=OBSERVATION_FRAME, orient="row")
 
     wh = tmp_path / "w.duckdb"
     con = open_warehouse(wh)
@@ -184,7 +185,7 @@ def test_lines_one_article_carries_are_compact_keys_and_still_counted() -> None:
 def test_duckdb_computes_the_same_line_keys(tmp_path: Path) -> None:
     import duckdb
 
-    from winnow.learned import PAIR_KEY_SQL, pair_key
+    from winnow.clean.learned import PAIR_KEY_SQL, pair_key
 
     pairs = [("example.com", "0123456789abcdef"), ("raw/dossier-été/", "h"), (".", "")]
     con = duckdb.connect()

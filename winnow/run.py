@@ -15,13 +15,17 @@ from typing import Any
 
 import polars as pl
 
-from winnow.dedup import split_duplicates
+from winnow.batch import Batch
+from winnow.clean.rules import default_rules
+from winnow.errors import WinnowError
 from winnow.faults import hold
-from winnow.pipeline import REJECTION_SCHEMA, SOURCE_SCHEMA, Batch, doc_id_for, rejection_rows
-from winnow.rules import default_rules
-from winnow.sources import FileEntry, Plan, discover
-from winnow.validation import validate_articles
-from winnow.warehouse import Loader
+from winnow.read.sources import FileEntry, Plan, discover
+from winnow.records import Document, Rejection, RunSummary, doc_id_for
+from winnow.schemas.columns import ARTICLE_FRAME, REJECTION_FRAME, SEGMENT_FRAME, SOURCE_FRAME
+from winnow.store.dedup import split_duplicates
+from winnow.store.loader import Loader
+from winnow.validate import check_rejections, validate_articles
+from winnow.version import __version__
 
 REPORT_EXAMPLES = 50  # rejections listed by path in a run report (all are in `rejections`)
 
@@ -47,32 +51,34 @@ class RunTally:
     changed_paths: list[str] = field(default_factory=list)
     rejection_examples: list[dict[str, str]] = field(default_factory=list)  # the report's first few
 
-    def summary(self, status: str, raw_dir: str, error: str | None = None) -> dict[str, Any]:
+    def summary(self, run_id: str, status: str, raw_dir: str, error: str | None = None) -> RunSummary:
         finished = datetime.now(UTC)
-        return {
-            "started_at": self.started_at,
-            "finished_at": finished,
-            "status": status,
-            "raw_dir": raw_dir,
-            "files_seen": self.files_seen,
-            "files_new": self.files_new,
-            "files_changed": self.files_changed,
-            "files_unchanged": self.files_unchanged,
-            "files_deleted": self.files_deleted,
-            "loaded": self.loaded,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "segments_removed": self.segments_removed,
-            "duration_s": round((finished - self.started_at).total_seconds(), 3),
-            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
-            "rules_version": default_rules().version,
-            "error": error,
-            "rejection_reasons": dict(self.rejection_reasons.most_common()),
-            "top_rules": dict(self.rule_hits.most_common(10)),
-            "rejection_examples": self.rejection_examples[:REPORT_EXAMPLES],
-            "new_paths": self.new_paths[:50],
-            "changed_paths": self.changed_paths[:50],
-        }
+        return RunSummary(
+            run_id=run_id,
+            status=status,
+            started_at=self.started_at,
+            finished_at=finished,
+            raw_dir=raw_dir,
+            files_seen=self.files_seen,
+            files_new=self.files_new,
+            files_changed=self.files_changed,
+            files_unchanged=self.files_unchanged,
+            files_deleted=self.files_deleted,
+            loaded=self.loaded,
+            duplicates=self.duplicates,
+            rejected=self.rejected,
+            segments_removed=self.segments_removed,
+            duration_s=round((finished - self.started_at).total_seconds(), 3),
+            stage_seconds={k: round(v, 3) for k, v in self.stage_seconds.items()},
+            winnow_version=__version__,
+            rules_version=default_rules().version,
+            error=error,
+            rejection_reasons=dict(self.rejection_reasons.most_common()),
+            top_rules=dict(self.rule_hits.most_common(10)),
+            rejection_examples=self.rejection_examples[:REPORT_EXAMPLES],
+            new_files=self.new_paths[:REPORT_EXAMPLES],
+            changed_files=self.changed_paths[:REPORT_EXAMPLES],
+        )
 
 
 def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan, dict[str, str]]:
@@ -80,7 +86,7 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     t0 = time.perf_counter()
     root = Path(raw_dir)
     if not root.is_dir():
-        raise FileNotFoundError(f"raw folder {root} does not exist or is not a folder")
+        raise WinnowError(f"raw folder {root} does not exist or is not a folder", path=root, stage="discover")
     plan = discover(root, loader.manifest())
     # An unchanged re-run needs no content hashes: skip reading one per article.
     known = loader.known_hashes() if plan.to_process else {}
@@ -98,30 +104,19 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     return plan, known
 
 
-def refused_batch(refused: list[tuple[FileEntry, Any]]) -> Batch:
+def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
     """Files refused at discovery (symlinks, unsupported types) as a batch of rejections."""
-    sources, rejections = [], []
+    sources: list[dict[str, Any]] = []
+    rejections: list[dict[str, Any]] = []
     for entry, rejection in refused:
-        doc_id = doc_id_for(entry.path)
-        sources.append(
-            {
-                "path": entry.path,
-                "record": 0,
-                "sha256": None,
-                "bytes": entry.size,
-                "mtime_ns": entry.mtime_ns,
-                "format": entry.format,
-                "doc_id": doc_id,
-            }
-        )
-        rejections.extend(rejection_rows(entry.path, 0, None, doc_id, [rejection]))
-    from winnow.pipeline import ARTICLE_SCHEMA, SEGMENT_SCHEMA
-
+        doc = Document(entry.path, doc_id=doc_id_for(entry.path), format=entry.format, rejections=[rejection])
+        sources.append(doc.source_row(None, entry.size, entry.mtime_ns))
+        rejections.extend(doc.rejection_rows(None))
     return Batch(
-        articles=pl.DataFrame(schema=ARTICLE_SCHEMA),
-        segments=pl.DataFrame(schema=SEGMENT_SCHEMA),
-        rejections=pl.DataFrame(rejections, schema=REJECTION_SCHEMA),
-        sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
+        articles=pl.DataFrame(schema=ARTICLE_FRAME),
+        segments=pl.DataFrame(schema=SEGMENT_FRAME),
+        rejections=pl.DataFrame(rejections, schema=REJECTION_FRAME),
+        sources=pl.DataFrame(sources, schema=SOURCE_FRAME),
         files=len(refused),
     )
 
@@ -133,6 +128,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     t1 = time.perf_counter()
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
+    check_rejections(rejections)
     loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
     loader.add_observations(batch.observations)
     loader.touch(batch.touched)
@@ -166,7 +162,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
         tally.changed_paths = [p for p in tally.changed_paths if p not in touched]
 
 
-def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
+def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> RunSummary:
     """Mark vanished files deleted, record the run, commit. Returns the run summary."""
     t0 = time.perf_counter()
     loader.flush_staged()
@@ -174,7 +170,7 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dic
     loader.mark_deleted(plan.deleted)
     tally.stage_seconds["load"] += t1 - t0
     tally.stage_seconds["finish"] += time.perf_counter() - t1
-    summary = tally.summary("completed", raw_dir)
+    summary = tally.summary(loader.run_id, "completed", raw_dir)
     loader.record_run(summary)
     hold("commit")
     loader.commit()
