@@ -31,13 +31,14 @@ from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, ta
 
 from winnow.batch import Batch, process_batch
 from winnow.clean.learned import LearnedState
+from winnow.clean.rules import rules_for
 from winnow.errors import WarehouseBusy, is_transient, warehouse_failure
 from winnow.read.sources import FileEntry, Plan
 from winnow.records import RunSummary
 from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
 from winnow.settings import get_settings
 from winnow.store.loader import Loader
-from winnow.store.warehouse import open_warehouse, raw_path, warehouse_path
+from winnow.store.warehouse import open_warehouse, raw_path, rules_path, warehouse_path
 
 # Retries only where a retry is safe inside the one-transaction design: opening the warehouse
 # (before the transaction) and processing a batch (pure reads of raw/). Loading and finishing
@@ -93,11 +94,17 @@ def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, 
     retry_condition_fn=_transient,
 )
 def process_batch_task(
-    raw_dir: str, entries: Sealed[list[FileEntry]], learned: Sealed[LearnedState | None]
+    raw_dir: str, entries: Sealed[list[FileEntry]], learned: Sealed[LearnedState | None], rules_dir: str
 ) -> Batch:
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
-    return process_batch(raw_dir, entries.value, raise_io_errors=not last_attempt, learned=learned.value)
+    return process_batch(
+        raw_dir,
+        entries.value,
+        rules=rules_for(rules_dir),
+        raise_io_errors=not last_attempt,
+        learned=learned.value,
+    )
 
 
 @task(name="load-batch", cache_policy=NONE)
@@ -108,6 +115,13 @@ def load_batch_task(loader: Loader, batch: Batch, known: dict[str, str], tally: 
 @task(name="finish-run", cache_policy=NONE)
 def finish_task(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> RunSummary:
     return finish_run(loader, plan, tally, raw_dir)
+
+
+def scale(dask_address: str | None, workers: int | None) -> tuple[str | None, int]:
+    """Where the batches run: the arguments, else the settings (dask_address, workers; 0 = a worker
+    process per CPU core)."""
+    settings = get_settings()
+    return dask_address or settings.dask_address or None, workers or settings.workers or os.cpu_count() or 1
 
 
 def batch_runner(dask_address: str | None, workers: int, batches: int) -> tuple[TaskRunner[Any] | None, int]:
@@ -149,12 +163,13 @@ def process_batches(
     in_flight: int,
     load: Callable[[Batch], None],
     learned: LearnedState | None = None,
+    rules_dir: str = "",
 ) -> None:
     """Process every batch on the runner, loading results in order as they come back. `learned`
     (recurring-line counts, updated as batches load) goes with each batch."""
     if runner is None:
         for entries in batches:
-            load(process_batch_task(raw_dir, Sealed(entries), Sealed(learned)))
+            load(process_batch_task(raw_dir, Sealed(entries), Sealed(learned), rules_dir))
         return
 
     def take(future: Any) -> None:
@@ -175,7 +190,12 @@ def process_batches(
                 # 'learned'" at 10,000 files): each batch gets a copy taken now, sealed so the
                 # runner does not walk its 100,000 entries (3.4 s a batch at 100,000 files).
                 snapshot = learned.copy() if learned is not None else None
-                params = {"raw_dir": raw_dir, "entries": Sealed(entries), "learned": Sealed(snapshot)}
+                params = {
+                    "raw_dir": raw_dir,
+                    "entries": Sealed(entries),
+                    "learned": Sealed(snapshot),
+                    "rules_dir": rules_dir,
+                }
                 pending.append(runner.submit(process_batch_task, params))
                 if len(pending) >= in_flight:
                     take(pending.popleft())
@@ -213,15 +233,15 @@ def _ingest(
 ) -> RunSummary:
     logger = get_run_logger()
     settings = get_settings()
-    dask_address = dask_address or settings.dask_address or None
-    workers = workers or settings.workers or os.cpu_count() or 1
+    rules_dir = str(rules_path(raw_dir))
+    rules = rules_for(rules_dir)  # a broken pack of the user's fails here, before anything is touched
     try:
         lock = take_writer_lock(target, run_id, wait)
     except WarehouseBusy as busy:
         summary = skipped_run(target, run_id, raw_dir, busy)
         publish_report(summary)
         return summary
-    tally = RunTally()  # started once the lock is ours: waiting is not working
+    tally = RunTally(rules_version=rules.version)  # started once the lock is ours: waiting is not working
     try:
         con = open_task(str(target))
     except BaseException:
@@ -250,11 +270,11 @@ def _ingest(
             progress().advance(batch.files)
 
         batches = chunks(plan.to_process, settings.batch_size)
-        runner, in_flight = batch_runner(dask_address, workers, len(batches))
+        runner, in_flight = batch_runner(*scale(dask_address, workers), len(batches))
         # The learned state is read only when there is something to process: an unchanged re-run
         # skips reading a million recurring-line keys.
         learned = loader.learned_state() if batches else None
-        process_batches(raw_dir, batches, runner, in_flight, load, learned)
+        process_batches(raw_dir, batches, runner, in_flight, load, learned, rules_dir)
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:

@@ -82,7 +82,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
         and 'paths = ["valley/*"]' in toml.output
     )
     # The printed pack is a valid rule pack whose rules remove the line, only under its folder.
-    pack = _parse_pack(toml.output, "candidates.toml")
+    pack, _ = _parse_pack(toml.output, "candidates.toml")
     assert clean_lines([PLUG], [r for r in pack if r.applies_to("valley/new.txt")])[0] == []
     assert clean_lines([PLUG], [r for r in pack if r.applies_to("elsewhere.txt")])[0] == [0]
 
@@ -194,3 +194,31 @@ def test_duckdb_computes_the_same_line_keys(tmp_path: Path) -> None:
     query = f"SELECT {PAIR_KEY_SQL} AS k FROM learned_line_docs"  # noqa: S608 - a fixed expression
     keys = [int(k) for k in con.execute(query).fetchnumpy()["k"]]
     assert keys == [pair_key(s, h) for s, h in pairs]
+
+
+def test_a_promoted_pack_in_the_rules_folder_is_applied_by_the_next_ingest(
+    prefect_harness: None, raw_dir: Path, warehouse_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from winnow.cli.main import app
+
+    write(raw_dir / "valley", [f"a{i}" for i in range(7)])
+    run_flow(raw_dir, warehouse_file)
+    # The command line's `> rules/learned.toml`, into the rules folder beside raw/.
+    toml = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "toml"])
+    assert toml.exit_code == 0, toml.output
+    rules = raw_dir.parent / "rules"
+    rules.mkdir()
+    (rules / "learned.toml").write_text(toml.output, "utf-8")
+    listed = CliRunner().invoke(app, ["rules", "list", "--raw", str(raw_dir), "-f", "csv"])
+    assert "learned.valley" in listed.output
+    write(raw_dir / "valley", ["fresh"])
+    assert run_flow(raw_dir, warehouse_file).loaded == 1
+    # The named rule now removes the line (before, only the learned counts did, as rule `learned`).
+    assert rows(
+        warehouse_file,
+        "SELECT DISTINCT s.rule_id FROM removed_segments s JOIN articles a USING (doc_id) "
+        "WHERE a.source_path = 'valley/fresh.txt' AND s.text = ?",
+        [PLUG],
+    ) == [("learned.valley",)]
+    before, after = rows(warehouse_file, "SELECT rules_version FROM runs ORDER BY started_at")
+    assert before != after and after[0]  # the run records the packs it cleaned with

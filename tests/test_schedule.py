@@ -69,8 +69,9 @@ def test_prefect_yaml_declares_the_served_deployment() -> None:
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text("utf-8"))
     (deployment,) = spec["deployments"]
     assert deployment["name"] == DEPLOYMENT_NAME
-    path, _, func = deployment["entrypoint"].partition(":")
-    assert (REPO / path).exists() and func == ingest_flow.fn.__name__
+    from prefect.flows import load_flow_from_entrypoint
+
+    assert load_flow_from_entrypoint(deployment["entrypoint"]).fn is ingest_flow.fn
     assert set(deployment["parameters"]) == set(inspect.signature(ingest_flow.fn).parameters)
     (schedule,) = deployment["schedules"]
     make_schedule(schedule["cron"], None, schedule["timezone"])  # a valid cron expression and zone

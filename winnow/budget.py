@@ -36,7 +36,7 @@ class BudgetExceeded(BaseException):  # noqa: N818 - it is a signal, not an erro
 class Deadline:
     seconds: float
     ends: float
-    stage: str = "start"
+    stage: str = "read"  # the first step every document takes
 
     def at(self, stage: str) -> None:
         """Enter a step: fail now if the budget is spent, and remember the step for the report."""

@@ -10,20 +10,20 @@ from typing import Any
 import polars as pl
 
 from winnow.batch import process_file
-from winnow.clean.rules import default_rules
+from winnow.clean.rules import rules_for
 from winnow.read.sources import FileEntry, format_of
 from winnow.schemas.columns import ARTICLE_FRAME, SOURCE_FRAME
 from winnow.settings import get_settings
 from winnow.validate import validate_articles
 
 
-def preview_file(path: Path) -> dict[str, Any]:
+def preview_file(path: Path, rules_dir: Path | None = None) -> dict[str, Any]:
     """The documents `path` becomes: each article row (or none), its rejections (the contract's
     included) and what the cleaner removed."""
     st = path.stat()
     entry = FileEntry(path.name, st.st_size, st.st_mtime_ns, format_of(path.name) or "txt")
     timings: defaultdict[str, float] = defaultdict(float)
-    docs, sha = process_file(path.parent, entry, default_rules(), get_settings(), timings)
+    docs, sha = process_file(path.parent, entry, rules_for(rules_dir), get_settings(), timings)
     out = []
     for doc in docs:
         item: dict[str, Any] = {"source_path": str(path), "record": doc.record}

@@ -16,7 +16,6 @@ from typing import Any
 import polars as pl
 
 from winnow.batch import Batch
-from winnow.clean.rules import default_rules
 from winnow.errors import WinnowError
 from winnow.faults import hold
 from winnow.read.sources import FileEntry, Plan, discover
@@ -44,6 +43,7 @@ class RunTally:
     duplicates: int = 0
     rejected: int = 0
     segments_removed: int = 0
+    rules_version: str | None = None  # the rule packs the run cleaned with (their content hash)
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     rejection_reasons: Counter[str] = field(default_factory=Counter)
     rule_hits: Counter[str] = field(default_factory=Counter)
@@ -71,7 +71,7 @@ class RunTally:
             duration_s=round((finished - self.started_at).total_seconds(), 3),
             stage_seconds={k: round(v, 3) for k, v in self.stage_seconds.items()},
             winnow_version=__version__,
-            rules_version=default_rules().version,
+            rules_version=self.rules_version,
             error=error,
             rejection_reasons=dict(self.rejection_reasons.most_common()),
             top_rules=dict(self.rule_hits.most_common(10)),

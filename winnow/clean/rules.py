@@ -80,19 +80,25 @@ class Rule:
 class RuleSet:
     rules: tuple[Rule, ...]
     version: str  # content hash of every pack: recorded with each run
+    disabled: tuple[str, ...] = ()  # rule ids the user's packs switched off
+    folders: tuple[str, ...] = ()  # the user's rule folders loaded after the built-in packs
 
     def for_source(self, source_path: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.applies_to(source_path))
 
 
-def _parse_pack(text: str, origin: str) -> list[Rule]:
+def _parse_pack(text: str, origin: str) -> tuple[list[Rule], tuple[str, ...]]:
+    """The rules of one pack, and the ids of rules it switches off (`disable = [...]`)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"rule pack {origin}: {exc}") from exc
+        raise ConfigError(f"rule pack {origin}: {exc}", path=origin) from exc
     pack = data.get("pack", {})
     pack_id = str(pack.get("id", Path(origin).stem))
     paths = tuple(pack.get("paths", ()))
+    disable = data.get("disable", [])
+    if not isinstance(disable, list) or not all(isinstance(d, str) for d in disable):
+        raise ConfigError(f"rule pack {origin}: disable must be a list of rule ids", path=origin)
     rules = []
     for entry in data.get("rule", []):
         try:
@@ -115,11 +121,13 @@ def _parse_pack(text: str, origin: str) -> list[Rule]:
         if rule.match not in MATCH_KINDS or rule.where not in WHERE:
             raise ConfigError(f"rule {rule.id}: bad match {rule.match!r} or where {rule.where!r}")
         rules.append(rule)
-    return rules
+    return rules, tuple(disable)
 
 
 def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
-    """Built-in packs (publisher packs first, the generic pack last) plus packs in extra_dirs."""
+    """Built-in packs (publisher packs first, the generic pack last), then the packs (*.toml) in
+    each of `extra_dirs` in name order. A pack may switch off any rule loaded before or after it by
+    id (`disable = ["ui.share"]`); an id disabled that no pack defines is a clear error."""
     texts: list[tuple[str, str]] = []
     builtin = resources.files("winnow.clean.packs")
     for item in sorted(builtin.iterdir(), key=lambda p: (p.name == "generic.toml", p.name)):
@@ -127,18 +135,50 @@ def load_rules(extra_dirs: tuple[str, ...] = ()) -> RuleSet:
             texts.append((item.name, item.read_text("utf-8")))
     for folder in extra_dirs:
         for path in sorted(Path(folder).glob("*.toml")):
-            texts.append((str(path), path.read_text("utf-8")))
+            try:
+                texts.append((str(path), path.read_text("utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ConfigError(f"rule pack {path}: cannot read it: {exc}", path=path) from exc
     rules: list[Rule] = []
+    disabled: dict[str, str] = {}  # rule id -> the pack that switched it off
     seen: set[str] = set()
     digest = hashlib.sha256()
     for origin, text in texts:
         digest.update(text.encode())
-        for rule in _parse_pack(text, origin):
+        pack_rules, pack_disable = _parse_pack(text, origin)
+        for rule in pack_rules:
             if rule.id in seen:
-                raise ConfigError(f"duplicate rule id {rule.id!r} in {origin}")
+                raise ConfigError(
+                    f"duplicate rule id {rule.id!r} in {origin}: give it a new id, or switch the other "
+                    f"off with disable = [{rule.id!r}]",
+                    path=origin,
+                )
             seen.add(rule.id)
             rules.append(rule)
-    return RuleSet(tuple(rules), digest.hexdigest()[:12])
+        disabled.update(dict.fromkeys(pack_disable, origin))
+    unknown = sorted(set(disabled) - seen)
+    if unknown:
+        raise ConfigError(f"rule pack {disabled[unknown[0]]} disables {unknown[0]!r}, which no pack defines")
+    kept = tuple(r for r in rules if r.id not in disabled)
+    return RuleSet(kept, digest.hexdigest()[:12], tuple(sorted(disabled)), tuple(extra_dirs))
+
+
+def rules_for(rules_dir: str | Path | None) -> RuleSet:
+    """The built-in rules plus the user's packs in `rules_dir` (none if it is empty or missing).
+    Loaded once per process for the same pack files: a long-lived process (`winnow watch`,
+    `winnow serve`) sees a pack edited between runs."""
+    folder = Path(rules_dir) if rules_dir else None
+    if folder is None or not folder.is_dir():
+        return default_rules()
+    state = tuple(
+        (p.name, st.st_size, st.st_mtime_ns) for p in sorted(folder.glob("*.toml")) for st in [p.stat()]
+    )
+    return _user_rules(str(folder), state)
+
+
+@lru_cache(maxsize=8)
+def _user_rules(folder: str, state: tuple[tuple[str, int, int], ...]) -> RuleSet:
+    return load_rules((folder,)) if state else default_rules()
 
 
 @cache

@@ -19,11 +19,17 @@ def preview(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Dry run on one file: metadata, clean body and each removed line with its rule. Writes nothing."""
+    from winnow.errors import WinnowError
     from winnow.preview import preview_file
+    from winnow.store.warehouse import rules_path
 
     if not path.exists():
         fail(f"no such file: {path}")
-    result = preview_file(path)
+    try:
+        result = preview_file(path, rules_path(None))
+    except WinnowError as exc:
+        fail(str(exc))
+        return
     if fmt == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
         return

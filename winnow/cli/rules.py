@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from winnow.clean.rules import normalise_line
-from winnow.cli.app import WarehouseOpt, console, fail
+from winnow.cli.app import RawOpt, WarehouseOpt, console, fail
 from winnow.cli.query import render_rows
 from winnow.errors import WinnowError
 
@@ -83,3 +83,34 @@ def candidates(
     else:
         console.print(rendered)
         console.print(f"{len(rows)} line(s) carried by at least {threshold} distinct articles of a source")
+
+
+@rules_app.command("list")
+def list_rules(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    raw: RawOpt = None,
+) -> None:
+    """The cleaning rules in force: the built-in packs, then the user's packs in the rules folder
+    (the rules_dir setting, WINNOW_RULES_DIR, else rules/ beside raw/), minus those switched off."""
+    from winnow.clean.rules import rules_for
+    from winnow.store.warehouse import rules_path
+
+    if fmt not in ("table", "csv", "json"):
+        fail(f"unknown format {fmt!r}: use table, csv or json", 2)
+    folder = rules_path(raw)
+    try:
+        ruleset = rules_for(folder)
+    except WinnowError as exc:
+        fail(str(exc))
+        return
+    columns = ["id", "category", "match", "where", "pack", "note"]
+    rows = [(r.id, r.category, r.match, r.where, r.pack, r.note) for r in ruleset.rules]
+    rendered = render_rows(columns, rows, fmt)
+    if isinstance(rendered, str):
+        sys.stdout.write(rendered + "\n")
+        return
+    console.print(rendered)
+    where = f"built-in packs and {folder}" if ruleset.folders else f"built-in packs ({folder} has no packs)"
+    off = f"; switched off: {', '.join(ruleset.disabled)}" if ruleset.disabled else ""
+    console.print(f"{len(rows)} rules from the {where} (version {ruleset.version}){off}", highlight=False)
+

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from winnow.errors import SchemaVersionError, WarehouseError, warehouse_failure
+from winnow.settings import get_settings
 from winnow.store.search import sync_index
 from winnow.version import __version__
 
@@ -29,6 +30,11 @@ def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
 
 def raw_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("WINNOW_RAW") or DEFAULT_RAW)
+
+
+def rules_path(raw: str | os.PathLike[str] | None = None) -> Path:
+    """The user's rule packs: the rules_dir setting (WINNOW_RULES_DIR), else rules/ beside raw/."""
+    return Path(get_settings().rules_dir or raw_path(raw).parent / "rules")
 
 
 def migrations() -> list[tuple[int, str, str]]:
