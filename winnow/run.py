@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,44 +31,26 @@ REPORT_EXAMPLES = 50  # rejections listed by path in a run report (all are in `r
 
 @dataclass
 class RunTally:
-    """Counts per outcome, per stage time, and what the run report lists."""
+    """A run's summary as it fills in (counts per outcome), and the accumulators its report draws on."""
 
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    files_seen: int = 0
-    files_new: int = 0
-    files_changed: int = 0
-    files_unchanged: int = 0
-    files_deleted: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    segments_removed: int = 0
+    counts: RunSummary = field(default_factory=lambda: RunSummary("", "running", datetime.now(UTC)))
     rules_version: str | None = None  # the rule packs the run cleaned with (their content hash)
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     rejection_reasons: Counter[str] = field(default_factory=Counter)
     rule_hits: Counter[str] = field(default_factory=Counter)
     new_paths: list[str] = field(default_factory=list)
     changed_paths: list[str] = field(default_factory=list)
-    rejection_examples: list[dict[str, str]] = field(default_factory=list)  # the report's first few
+    rejection_examples: list[dict[str, Any]] = field(default_factory=list)  # the report's first few
 
     def summary(self, run_id: str, status: str, raw_dir: str, error: str | None = None) -> RunSummary:
         finished = datetime.now(UTC)
-        return RunSummary(
+        return replace(
+            self.counts,
             run_id=run_id,
             status=status,
-            started_at=self.started_at,
             finished_at=finished,
             raw_dir=raw_dir,
-            files_seen=self.files_seen,
-            files_new=self.files_new,
-            files_changed=self.files_changed,
-            files_unchanged=self.files_unchanged,
-            files_deleted=self.files_deleted,
-            loaded=self.loaded,
-            duplicates=self.duplicates,
-            rejected=self.rejected,
-            segments_removed=self.segments_removed,
-            duration_s=round((finished - self.started_at).total_seconds(), 3),
+            duration_s=round((finished - self.counts.started_at).total_seconds(), 3),
             stage_seconds={k: round(v, 3) for k, v in self.stage_seconds.items()},
             winnow_version=__version__,
             rules_version=self.rules_version,
@@ -90,15 +72,15 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     plan = discover(root, loader.manifest())
     # An unchanged re-run needs no content hashes: skip reading one per article.
     known = loader.known_hashes() if plan.to_process else {}
-    tally.files_seen = plan.seen
-    tally.files_unchanged = len(plan.unchanged)
-    tally.files_deleted = len(plan.deleted)
+    tally.counts.files_seen = plan.seen
+    tally.counts.files_unchanged = len(plan.unchanged)
+    tally.counts.files_deleted = len(plan.deleted)
     for entry in plan.to_process + [fe for fe, _ in plan.refused]:
         if entry.prior is None or entry.prior.status == "deleted":
-            tally.files_new += 1
+            tally.counts.files_new += 1
             tally.new_paths.append(entry.path)
         else:
-            tally.files_changed += 1
+            tally.counts.files_changed += 1
             tally.changed_paths.append(entry.path)
     tally.stage_seconds["discover"] += time.perf_counter() - t0
     return plan, known
@@ -136,29 +118,29 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     # rejection row keeps the reason), so the warehouse accounts for raw/ as it is.
     vanished = rejections.filter(pl.col("check") == "vanished")["path"].unique().to_list()
     loader.mark_deleted(vanished)
-    tally.files_deleted += len(vanished)
+    tally.counts.files_deleted += len(vanished)
     hold("load")
     t2 = time.perf_counter()
     for stage, seconds in batch.timings.items():
         tally.stage_seconds[stage] += seconds
     tally.stage_seconds["validate"] += t1 - t0
     tally.stage_seconds["load"] += t2 - t1
-    tally.loaded += unique.height
-    tally.duplicates += len(duplicates)
-    tally.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
+    tally.counts.loaded += unique.height
+    tally.counts.duplicates += len(duplicates)
+    tally.counts.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
     tally.rejection_reasons.update(rejections["check"].to_list())
     room = REPORT_EXAMPLES - len(tally.rejection_examples)
     if room > 0 and rejections.height:
         tally.rejection_examples.extend(rejections.select("path", "check", "reason").head(room).to_dicts())
     kept_segments = batch.segments.filter(pl.col("doc_id").is_in(unique["doc_id"].to_list()))
-    tally.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
+    tally.counts.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
     tally.rule_hits.update(kept_segments.filter(pl.col("category") != "metadata")["rule_id"].to_list())
     # Touched files (same bytes, new mtime) were counted as changed at discovery; they are not.
     if batch.touched:
         touched = {p for p, _, _ in batch.touched}
         moved = [p for p in tally.changed_paths if p in touched]
-        tally.files_changed -= len(moved)
-        tally.files_unchanged += len(moved)
+        tally.counts.files_changed -= len(moved)
+        tally.counts.files_unchanged += len(moved)
         tally.changed_paths = [p for p in tally.changed_paths if p not in touched]
 
 
