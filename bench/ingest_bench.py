@@ -171,10 +171,10 @@ def rate(n: int, seconds: float) -> str:
 
 def html_path(n_pages: int) -> list[str]:
     """Winnow's HTML path against trafilatura's own time on the same pages (engine only)."""
-    from winnow.sources import FORMATS
+    from winnow.read.sources import FORMATS
 
     if "html" not in FORMATS.values():
-        return ["HTML path: not measured -- this winnow has no HTML reader (winnow.sources.FORMATS)."]
+        return ["HTML path: not measured -- this winnow has no HTML reader (winnow.read.sources.FORMATS)."]
     pages = sorted((REPO.parent / "shared" / "eval" / "html").glob("*.html"))
     if not pages:
         return ["HTML path: not measured -- ../shared/eval/html is not here."]
@@ -182,8 +182,8 @@ def html_path(n_pages: int) -> list[str]:
 
     import trafilatura
 
-    from winnow.pipeline import process_batch
-    from winnow.sources import discover
+    from winnow.batch import process_batch
+    from winnow.read.sources import discover
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -19,11 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval"
 sys.path.insert(0, str(REPO))
 
-from winnow.config import get_settings  # noqa: E402
-from winnow.language import detect_language  # noqa: E402
-from winnow.pipeline import process_file  # noqa: E402
-from winnow.rules import default_rules  # noqa: E402
-from winnow.sources import FileEntry  # noqa: E402
+from winnow.batch import process_file  # noqa: E402
+from winnow.clean.rules import default_rules  # noqa: E402
+from winnow.extract.language import detect_language  # noqa: E402
+from winnow.read.sources import FileEntry  # noqa: E402
+from winnow.settings import get_settings  # noqa: E402
 
 
 def bodies() -> list[tuple[str, str | None]]:

@@ -21,8 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from winnow.clean import clean_lines
-from winnow.rules import default_rules
+from winnow.clean.lines import clean_lines
+from winnow.clean.rules import default_rules
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DIRS = (REPO / "raw", REPO.parent / "shared" / "samples")

@@ -22,10 +22,10 @@ from pyinstrument import Profiler
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.make_corpus import generate  # noqa: E402
-from winnow.config import get_settings  # noqa: E402
-from winnow.language import detect_language  # noqa: E402
-from winnow.pipeline import process_batch  # noqa: E402
-from winnow.sources import discover  # noqa: E402
+from winnow.batch import process_batch  # noqa: E402
+from winnow.extract.language import detect_language  # noqa: E402
+from winnow.read.sources import discover  # noqa: E402
+from winnow.settings import get_settings  # noqa: E402
 
 
 def main() -> None:

@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
+from winnow.schemas.columns import ARTICLE_FRAME, REJECTION_FRAME, SEGMENT_FRAME, SOURCE_FRAME
 
-from winnow.pipeline import ARTICLE_SCHEMA, REJECTION_SCHEMA, SEGMENT_SCHEMA, SOURCE_SCHEMA
-from winnow.search import index_articles, search
-from winnow.warehouse import Loader, open_warehouse
+from winnow.store.loader import Loader
+from winnow.store.search import index_articles, search
+from winnow.store.warehouse import open_warehouse
 
 REPO = Path(__file__).resolve().parent.parent
 SYLLABLES = [
@@ -143,7 +144,7 @@ def articles(start: int, count: int, vocab: pl.Series, seed: int) -> pl.DataFram
             "format": "txt",
             "encoding": "utf-8",
         },
-        schema=ARTICLE_SCHEMA,
+        schema=ARTICLE_FRAME,
     )
 
 
@@ -158,11 +159,11 @@ def load(con, frame: pl.DataFrame, run_id: str, commit: bool = True) -> Loader: 
         pl.lit(0, pl.Int64).alias("mtime_ns"),
         "format",
         "doc_id",
-    ).cast(SOURCE_SCHEMA)  # type: ignore[arg-type]
+    ).cast(SOURCE_FRAME)  # type: ignore[arg-type]
     loader.load(
         frame,
-        pl.DataFrame(schema=SEGMENT_SCHEMA),
-        pl.DataFrame(schema=REJECTION_SCHEMA),
+        pl.DataFrame(schema=SEGMENT_FRAME),
+        pl.DataFrame(schema=REJECTION_FRAME),
         sources,
         {},
     )

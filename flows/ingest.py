@@ -25,17 +25,20 @@ from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settin
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
+from winnow.flows.progress import progress
+from winnow.flows.report import publish_report
+from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
 
-from flows.progress import progress
-from flows.report import publish_report
-from flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
-from winnow.config import get_settings
-from winnow.errors import WarehouseBusy, is_transient
-from winnow.learned import LearnedState
-from winnow.pipeline import Batch, process_batch
+from winnow.batch import Batch, process_batch
+from winnow.clean.learned import LearnedState
+from winnow.clean.rules import rules_for
+from winnow.errors import WarehouseBusy, is_transient, warehouse_failure
+from winnow.read.sources import FileEntry, Plan
+from winnow.records import RunSummary
 from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
-from winnow.sources import FileEntry, Plan
-from winnow.warehouse import Loader, open_warehouse, raw_path, warehouse_path
+from winnow.settings import get_settings
+from winnow.store.loader import Loader
+from winnow.store.warehouse import open_warehouse, raw_path, rules_path, warehouse_path
 
 # Retries only where a retry is safe inside the one-transaction design: opening the warehouse
 # (before the transaction) and processing a batch (pure reads of raw/). Loading and finishing
@@ -91,11 +94,17 @@ def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, 
     retry_condition_fn=_transient,
 )
 def process_batch_task(
-    raw_dir: str, entries: Sealed[list[FileEntry]], learned: Sealed[LearnedState | None]
+    raw_dir: str, entries: Sealed[list[FileEntry]], learned: Sealed[LearnedState | None], rules_dir: str
 ) -> Batch:
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
-    return process_batch(raw_dir, entries.value, raise_io_errors=not last_attempt, learned=learned.value)
+    return process_batch(
+        raw_dir,
+        entries.value,
+        rules=rules_for(rules_dir),
+        raise_io_errors=not last_attempt,
+        learned=learned.value,
+    )
 
 
 @task(name="load-batch", cache_policy=NONE)
@@ -104,8 +113,15 @@ def load_batch_task(loader: Loader, batch: Batch, known: dict[str, str], tally: 
 
 
 @task(name="finish-run", cache_policy=NONE)
-def finish_task(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
+def finish_task(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> RunSummary:
     return finish_run(loader, plan, tally, raw_dir)
+
+
+def scale(dask_address: str | None, workers: int | None) -> tuple[str | None, int]:
+    """Where the batches run: the arguments, else the settings (dask_address, workers; 0 = a worker
+    process per CPU core)."""
+    settings = get_settings()
+    return dask_address or settings.dask_address or None, workers or settings.workers or os.cpu_count() or 1
 
 
 def batch_runner(dask_address: str | None, workers: int, batches: int) -> tuple[TaskRunner[Any] | None, int]:
@@ -147,12 +163,13 @@ def process_batches(
     in_flight: int,
     load: Callable[[Batch], None],
     learned: LearnedState | None = None,
+    rules_dir: str = "",
 ) -> None:
     """Process every batch on the runner, loading results in order as they come back. `learned`
     (recurring-line counts, updated as batches load) goes with each batch."""
     if runner is None:
         for entries in batches:
-            load(process_batch_task(raw_dir, Sealed(entries), Sealed(learned)))
+            load(process_batch_task(raw_dir, Sealed(entries), Sealed(learned), rules_dir))
         return
 
     def take(future: Any) -> None:
@@ -173,7 +190,12 @@ def process_batches(
                 # 'learned'" at 10,000 files): each batch gets a copy taken now, sealed so the
                 # runner does not walk its 100,000 entries (3.4 s a batch at 100,000 files).
                 snapshot = learned.copy() if learned is not None else None
-                params = {"raw_dir": raw_dir, "entries": Sealed(entries), "learned": Sealed(snapshot)}
+                params = {
+                    "raw_dir": raw_dir,
+                    "entries": Sealed(entries),
+                    "learned": Sealed(snapshot),
+                    "rules_dir": rules_dir,
+                }
                 pending.append(runner.submit(process_batch_task, params))
                 if len(pending) >= in_flight:
                     take(pending.popleft())
@@ -190,27 +212,36 @@ def ingest_flow(
     wait: bool = False,
     dask_address: str | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Ingest every new or changed file under `raw` into the DuckDB `warehouse`, in one transaction.
 
     One writer at a time: if another ingest holds the warehouse, wait for it (`wait`) or record
     this run as skipped and return. `workers` local processes process the batches (default: the
     `workers` setting, 0 = one per core); with `dask_address` (or WINNOW_DASK_ADDRESS) the batches
     run on that Dask cluster."""
-    logger = get_run_logger()
     raw_dir = str(raw_path(raw))
     target = warehouse_path(warehouse)
     run_id = str(flow_run.id or uuid.uuid4())
+    try:
+        return _ingest(raw_dir, target, run_id, wait, dask_address, workers)
+    except (duckdb.Error, OSError) as exc:  # the warehouse, its folder or its lock failed us
+        raise warehouse_failure(exc, target) from exc
+
+
+def _ingest(
+    raw_dir: str, target: Path, run_id: str, wait: bool, dask_address: str | None, workers: int | None
+) -> RunSummary:
+    logger = get_run_logger()
     settings = get_settings()
-    dask_address = dask_address or settings.dask_address or None
-    workers = workers or settings.workers or os.cpu_count() or 1
+    rules_dir = str(rules_path(raw_dir))
+    rules = rules_for(rules_dir)  # a broken pack of the user's fails here, before anything is touched
     try:
         lock = take_writer_lock(target, run_id, wait)
     except WarehouseBusy as busy:
         summary = skipped_run(target, run_id, raw_dir, busy)
         publish_report(summary)
         return summary
-    tally = RunTally()  # started once the lock is ours: waiting is not working
+    tally = RunTally(rules_version=rules.version)  # started once the lock is ours: waiting is not working
     try:
         con = open_task(str(target))
     except BaseException:
@@ -239,36 +270,36 @@ def ingest_flow(
             progress().advance(batch.files)
 
         batches = chunks(plan.to_process, settings.batch_size)
-        runner, in_flight = batch_runner(dask_address, workers, len(batches))
+        runner, in_flight = batch_runner(*scale(dask_address, workers), len(batches))
         # The learned state is read only when there is something to process: an unchanged re-run
         # skips reading a million recurring-line keys.
         learned = loader.learned_state() if batches else None
-        process_batches(raw_dir, batches, runner, in_flight, load, learned)
+        process_batches(raw_dir, batches, runner, in_flight, load, learned, rules_dir)
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:
         loader.rollback()
         error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        failed = tally.summary(run_id, "failed", raw_dir, error=error)
         try:
-            loader.record_run(tally.summary("failed", raw_dir, error=error))
+            loader.record_run(failed)
         except Exception:  # the warehouse itself may be what failed
             logger.exception("could not record the failed run")
-        publish_report({**tally.summary("failed", raw_dir, error=error), "run_id": run_id})
+        publish_report(failed)
         raise
     finally:
         con.close()
         lock.release()
     fold_skipped_done(target, recorded_skips)
-    summary["run_id"] = run_id
     logger.info(
         "run %s: %d loaded, %d duplicates, %d rejected, %d unchanged, %d deleted in %.1fs",
         run_id,
-        summary["loaded"],
-        summary["duplicates"],
-        summary["rejected"],
-        summary["files_unchanged"],
-        summary["files_deleted"],
-        summary["duration_s"],
+        summary.loaded,
+        summary.duplicates,
+        summary.rejected,
+        summary.files_unchanged,
+        summary.files_deleted,
+        summary.duration_s,
     )
     publish_report(summary)
     return summary
@@ -289,7 +320,7 @@ def run_ingest(
     *,
     dask_address: str | None = None,
     workers: int | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Run the flow from plain Python (the CLI uses this)."""
     with no_heartbeat():
         return ingest_flow(

@@ -18,11 +18,11 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron, Interval, Schedule
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+from winnow.flows.ingest import ingest_flow
+from winnow.flows.local_server import LocalServer, local_prefect_server
 
-from flows.ingest import ingest_flow
-from flows.local_server import LocalServer, local_prefect_server
 from winnow.errors import ConfigError
-from winnow.warehouse import raw_path, warehouse_path
+from winnow.store.warehouse import raw_path, warehouse_path
 
 DEPLOYMENT_NAME = "scheduled"
 DEFAULT_INTERVAL = timedelta(minutes=15)

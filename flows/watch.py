@@ -18,6 +18,8 @@ from typing import Any
 
 from watchfiles import Change, watch
 
+from winnow.errors import WinnowError
+
 logger = logging.getLogger("winnow.watch")
 
 
@@ -137,4 +139,4 @@ def watch_and_ingest(
         stop.set()
         watcher.join(timeout=10)
     if watcher.error is not None:
-        raise RuntimeError(f"watching {raw} failed: {watcher.error}") from watcher.error
+        raise WinnowError(f"watching {raw} failed: {watcher.error}") from watcher.error

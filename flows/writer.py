@@ -1,5 +1,5 @@
 """The flow's side of "one writer at a time": take the lock, record a skipped run, and fold the
-skipped runs that others journaled into `runs` (see winnow/lock.py for the why)."""
+skipped runs that others journaled into `runs` (see winnow/store/lock.py for the why)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import Any
 from prefect import get_run_logger
 
 from winnow.errors import WarehouseBusy
-from winnow.lock import WriterLock, describe_holder, forget_skipped, note_skipped, pending_skipped
+from winnow.records import RunSummary
 from winnow.run import RunTally
-from winnow.warehouse import Loader
+from winnow.store.loader import Loader
+from winnow.store.lock import WriterLock, describe_holder, forget_skipped, note_skipped, pending_skipped
 
 
 def take_writer_lock(target: Path, run_id: str, wait: bool) -> WriterLock:
@@ -26,10 +27,9 @@ def take_writer_lock(target: Path, run_id: str, wait: bool) -> WriterLock:
     return lock
 
 
-def skipped_run(target: Path, run_id: str, raw_dir: str, busy: WarehouseBusy) -> dict[str, Any]:
+def skipped_run(target: Path, run_id: str, raw_dir: str, busy: WarehouseBusy) -> RunSummary:
     """Journal this run as skipped (the warehouse is someone else's right now) and summarise it."""
-    summary = RunTally().summary("skipped", raw_dir, error=str(busy))
-    summary["run_id"] = run_id
+    summary = RunTally().summary(run_id, "skipped", raw_dir, error=str(busy))
     note_skipped(target, summary)
     get_run_logger().warning("%s", busy)
     return summary

@@ -1,27 +1,56 @@
-"""Pandera (polars backend) contracts for article rows and rejection rows."""
+"""The Pandera (polars backend) contracts for article and rejection rows, built from the one column
+declaration (winnow.schemas.columns) and the thresholds of the settings file.
+
+Built per set of thresholds, so a setting such as WINNOW_MIN_WORDS changes what passes. The
+contract is strict (an unexpected or missing column is a bug upstream, not data) and never coerces.
+"""
 
 from __future__ import annotations
 
-import tomllib
 from datetime import UTC, datetime, timedelta
-from importlib import resources
-from typing import Any
+from functools import lru_cache
+from typing import Protocol
 
 import pandera.polars as pa
 import polars as pl
-
-LIMITS: dict[str, Any] = tomllib.loads(resources.files("schemas").joinpath("limits.toml").read_text("utf-8"))
-EARLIEST = datetime.fromisoformat(LIMITS["earliest_published"])
+from winnow.schemas.columns import ARTICLES, REJECTIONS, STAGES, Column
 
 
-def _not_in_future(data: pa.PolarsData) -> pl.LazyFrame:
-    latest = datetime.now(UTC) + timedelta(hours=LIMITS["future_slack_hours"])
-    col = pl.col(data.key)
-    return data.lazyframe.select(col.is_null() | (col <= latest))
+class ContractLimits(Protocol):
+    """The thresholds the article contract reads (winnow.settings.Settings has them)."""
+
+    @property
+    def min_words(self) -> int: ...
+    @property
+    def min_chars(self) -> int: ...
+    @property
+    def max_title_chars(self) -> int: ...
+    @property
+    def max_read_time_min(self) -> int: ...
+    @property
+    def earliest_year(self) -> int: ...
+    @property
+    def future_slack_hours(self) -> int: ...
+    @property
+    def language_pattern(self) -> str: ...
+    @property
+    def ad_marker_pattern(self) -> str: ...
 
 
-def _no_ad_marker(data: pa.PolarsData) -> pl.LazyFrame:
-    return data.lazyframe.select(~pl.col(data.key).str.contains(LIMITS["ad_marker_pattern"]))
+def _not_in_future(slack_hours: int) -> pa.Check:
+    def check(data: pa.PolarsData) -> pl.LazyFrame:
+        latest = datetime.now(UTC) + timedelta(hours=slack_hours)
+        col = pl.col(data.key)
+        return data.lazyframe.select(col.is_null() | (col <= latest))
+
+    return pa.Check(check, name="not_in_future")
+
+
+def _no_ad_marker(pattern: str) -> pa.Check:
+    def check(data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(~pl.col(data.key).str.contains(pattern))
+
+    return pa.Check(check, name="no_ad_marker")
 
 
 def _title_not_blank(data: pa.PolarsData) -> pl.LazyFrame:
@@ -29,79 +58,61 @@ def _title_not_blank(data: pa.PolarsData) -> pl.LazyFrame:
     return data.lazyframe.select(col.is_null() | (col.str.strip_chars().str.len_chars() > 0))
 
 
-class ArticleModel(pa.DataFrameModel):
-    """One clean article, as loaded into the `articles` table."""
-
-    doc_id: str = pa.Field(unique=True, str_length={"min_value": 1})
-    source_path: str = pa.Field(str_length={"min_value": 1})
-    record: pl.Int32 = pa.Field(ge=0)
-    title: str = pa.Field(nullable=True, str_length={"max_value": LIMITS["max_title_chars"]})
-    authors: pl.List(pl.String)  # type: ignore[valid-type]
-    published_at: pl.Datetime("us", "UTC") = pa.Field(nullable=True, ge=EARLIEST)  # type: ignore[valid-type]
-    published_raw: str = pa.Field(nullable=True)
-    updated_at: pl.Datetime("us", "UTC") = pa.Field(nullable=True, ge=EARLIEST)  # type: ignore[valid-type]
-    updated_raw: str = pa.Field(nullable=True)
-    read_time_stated_min: pl.Int32 = pa.Field(nullable=True, ge=1, le=LIMITS["max_read_time_min"])
-    read_time_est_min: pl.Int32 = pa.Field(ge=1)
-    word_count: pl.Int32 = pa.Field(ge=LIMITS["min_words"])
-    language: str = pa.Field(nullable=True, str_matches=LIMITS["language_pattern"])
-    language_prob: float = pa.Field(nullable=True, ge=0.0, le=1.0)
-    publisher: str = pa.Field(nullable=True)
-    url: str = pa.Field(nullable=True)
-    body: str = pa.Field(str_length={"min_value": LIMITS["min_body_chars"]})
-    content_hash: str = pa.Field(str_length={"min_value": 64, "max_value": 64})
-    format: str
-    encoding: str = pa.Field(nullable=True)
-
-    @pa.check("title", name="title_not_blank")
-    def title_not_blank(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _title_not_blank(data)
-
-    @pa.check("published_at", name="not_in_future")
-    def not_in_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _not_in_future(data)
-
-    @pa.check("updated_at", name="not_in_future")
-    def updated_not_in_future(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _not_in_future(data)
-
-    @pa.check("body", name="no_ad_marker")
-    def no_ad_marker(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return _no_ad_marker(data)
-
-    class Config:
-        strict = True  # an unexpected column is a bug upstream, not data
-        coerce = False
+def _article_checks(limits: ContractLimits) -> dict[str, list[pa.Check]]:
+    earliest = datetime(limits.earliest_year, 1, 1, tzinfo=UTC)
+    return {
+        "doc_id": [pa.Check.str_length(min_value=1)],
+        "source_path": [pa.Check.str_length(min_value=1)],
+        "record": [pa.Check.ge(0)],
+        "title": [
+            pa.Check.str_length(max_value=limits.max_title_chars),
+            pa.Check(_title_not_blank, name="title_not_blank"),
+        ],
+        "published_at": [pa.Check.ge(earliest), _not_in_future(limits.future_slack_hours)],
+        "updated_at": [pa.Check.ge(earliest), _not_in_future(limits.future_slack_hours)],
+        "read_time_stated_min": [pa.Check.ge(1), pa.Check.le(limits.max_read_time_min)],
+        "read_time_est_min": [pa.Check.ge(1)],
+        "word_count": [pa.Check.ge(limits.min_words)],
+        "language": [pa.Check.str_matches(limits.language_pattern)],
+        "language_prob": [pa.Check.ge(0.0), pa.Check.le(1.0)],
+        "body": [pa.Check.str_length(min_value=limits.min_chars), _no_ad_marker(limits.ad_marker_pattern)],
+        "content_hash": [pa.Check.str_length(min_value=64, max_value=64)],
+    }
 
 
-class RejectionModel(pa.DataFrameModel):
-    """One reason a file or record did not load."""
-
-    path: str = pa.Field(str_length={"min_value": 1})
-    record: pl.Int32 = pa.Field(ge=0)
-    sha256: str = pa.Field(nullable=True)
-    doc_id: str
-    stage: str = pa.Field(
-        isin=[
-            "discover",
-            "read",
-            "decode",
-            "parse",
-            "clean",
-            "metadata",
-            "language",
-            "validate",
-            "dedup",
-            "load",
-        ]
+def _schema(
+    columns: tuple[Column, ...], checks: dict[str, list[pa.Check]], unique: set[str]
+) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            c.name: pa.Column(
+                c.dtype, checks=checks.get(c.name), nullable=c.nullable, unique=c.name in unique
+            )
+            for c in columns
+            if c.origin == "row"
+        },
+        strict=True,
+        coerce=False,
     )
-    check: str = pa.Field(str_length={"min_value": 1})
-    reason: str = pa.Field(str_length={"min_value": 1})
-    detail: str
 
-    class Config:
-        strict = True
 
+@lru_cache(maxsize=8)  # limits are frozen settings: one schema per set of thresholds
+def article_schema(limits: ContractLimits) -> pa.DataFrameSchema:
+    """One clean article, as a batch hands it to the loader (the columns the loader adds aside)."""
+    return _schema(ARTICLES, _article_checks(limits), unique={"doc_id"})
+
+
+REJECTION_SCHEMA = _schema(
+    REJECTIONS,
+    {
+        "path": [pa.Check.str_length(min_value=1)],
+        "record": [pa.Check.ge(0)],
+        "stage": [pa.Check.isin(list(STAGES))],
+        "check": [pa.Check.str_length(min_value=1)],
+        "reason": [pa.Check.str_length(min_value=1)],
+    },
+    unique=set(),
+)
 
 # Check names that carry a user-facing name of their own.
 CHECK_REASONS: dict[str, str] = {
@@ -109,6 +120,7 @@ CHECK_REASONS: dict[str, str] = {
     "greater_than_or_equal_to": "value below the minimum",
     "less_than_or_equal_to": "value above the maximum",
     "str_matches": "value does not match the expected pattern",
+    "field_uniqueness": "duplicate value",
     "unique": "duplicate value",
     "not_nullable": "required value is missing",
     "not_in_future": "date is in the future",

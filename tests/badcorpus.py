@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import importlib.util
 import json
 import os
 import random
@@ -215,25 +214,16 @@ def _readable(path: Path) -> bool:
 
 
 def format_expectations() -> dict[str, Expect]:
-    """HTML, JSON and gzip cases: the real outcome when a reader exists, else unsupported_format
-    (and, with no gzip reader, a .txt.gz is read as the compressed bytes it is: binary)."""
-    from winnow.sources import FORMATS
-
-    unsupported = rejected("unsupported_format")
-    html, structured = ".html" in FORMATS, ".json" in FORMATS and ".jsonl" in FORMATS
-    gzip_reader = importlib.util.find_spec("winnow.formats") is not None and (
-        importlib.util.find_spec("winnow.formats.compressed") is not None
-    )
+    """HTML, JSON and gzip cases, read by their own readers."""
     return {
-        "malformed.html": LOADED if html else unsupported,
-        "script-style-only.html": rejected("no_main_text") if html else unsupported,
-        "invalid.json": rejected("bad_json") if structured else unsupported,
-        "one-broken-line.jsonl": LOADED if structured else unsupported,
-        "one-broken-line.jsonl#1": rejected("bad_json_line") if structured else ABSENT,
-        "one-broken-line.jsonl#2": LOADED if structured else ABSENT,
-        "bomb.txt.gz": rejected("decompressed_too_large") if gzip_reader else rejected("binary"),
+        "malformed.html": LOADED,
+        "script-style-only.html": rejected("no_main_text"),
+        "invalid.json": rejected("bad_json"),
+        "one-broken-line.jsonl": LOADED,
+        "one-broken-line.jsonl#1": rejected("bad_json_line"),
+        "one-broken-line.jsonl#2": LOADED,
+        "bomb.txt.gz": rejected("decompressed_too_large"),
     }
-
 
 if __name__ == "__main__":
     write_static()

@@ -34,7 +34,7 @@ def article_text(
 
 
 def run_flow(raw: Path, warehouse: Path) -> dict[str, Any]:
-    from flows.ingest import run_ingest
+    from winnow.flows.ingest import run_ingest
 
     return run_ingest(raw, warehouse)
 

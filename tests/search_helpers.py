@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from winnow.schemas.columns import ARTICLE_FRAME, REJECTION_FRAME, SEGMENT_FRAME, SOURCE_FRAME
 
-from winnow.pipeline import ARTICLE_SCHEMA, REJECTION_SCHEMA, SEGMENT_SCHEMA, SOURCE_SCHEMA, doc_id_for
-from winnow.warehouse import Loader, open_warehouse
+from winnow.records import RunSummary, doc_id_for
+from winnow.store.loader import Loader
+from winnow.store.warehouse import open_warehouse
 
 
 def article_row(path: str, title: str, body: str, **extra: Any) -> dict[str, Any]:
@@ -35,7 +37,7 @@ def article_row(path: str, title: str, body: str, **extra: Any) -> dict[str, Any
 
 def article_frames(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Article rows -> (articles, sources) frames as a batch hands them to the Loader."""
-    articles = pl.DataFrame(rows, schema=ARTICLE_SCHEMA)
+    articles = pl.DataFrame(rows, schema=ARTICLE_FRAME)
     sources = articles.select(
         pl.col("source_path").alias("path"),
         "record",
@@ -44,7 +46,7 @@ def article_frames(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit(0, pl.Int64).alias("mtime_ns"),
         "format",
         "doc_id",
-    ).cast(SOURCE_SCHEMA)  # type: ignore[arg-type]
+    ).cast(SOURCE_FRAME)  # type: ignore[arg-type]
     return articles, sources
 
 
@@ -56,9 +58,9 @@ def load_rows(warehouse: Path, rows: list[dict[str, Any]], run_id: str = "run-1"
         loader = Loader(con, run_id)
         loader.begin()
         loader.load(
-            articles, pl.DataFrame(schema=SEGMENT_SCHEMA), pl.DataFrame(schema=REJECTION_SCHEMA), sources, {}
+            articles, pl.DataFrame(schema=SEGMENT_FRAME), pl.DataFrame(schema=REJECTION_FRAME), sources, {}
         )
-        loader.record_run({"started_at": datetime.now(UTC), "status": "completed", "loaded": len(rows)})
+        loader.record_run(RunSummary(loader.run_id, "completed", datetime.now(UTC), loaded=len(rows)))
         loader.commit()
     finally:
         con.close()

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import article_text, run_flow
-from winnow.cli import app
+from winnow.cli.main import app
 
 pytestmark = pytest.mark.integration
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from winnow.clean import clean_lines, clean_text
-from winnow.rules import default_rules, load_rules
+from winnow.clean.lines import clean_lines, clean_text
+from winnow.clean.rules import default_rules, load_rules
 
 RULES = default_rules().rules
 

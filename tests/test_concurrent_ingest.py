@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import article_text, assert_accounting, cli_env, rows, run_flow
-from winnow.lock import WriterLock, pending_skipped
+from winnow.store.lock import WriterLock, pending_skipped
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -95,4 +95,4 @@ def test_ingest_exits_with_a_clear_message_when_the_warehouse_is_busy(
     message = " ".join(result.stderr.split())
     assert "being written by run a-long-run" in message and "use --wait" in message
     assert not warehouse_file.exists()  # it never opened the warehouse
-    assert [r["status"] for r in pending_skipped(warehouse_file)] == ["skipped"]
+    assert [r.status for r in pending_skipped(warehouse_file)] == ["skipped"]

@@ -99,7 +99,7 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(
     (raw_dir / "bad.txt").write_bytes(b"\x00\x01 binary")
     (raw_dir / "gone.txt").write_text(article_text(title="A Story That Will Be Deleted", salt="gone"))
     first = run_flow(raw_dir, warehouse_file)
-    assert first["loaded"] == 5 and first["rejected"] == 1
+    assert first.loaded == 5 and first.rejected == 1
     committed = snapshot(warehouse_file)
 
     # The next run has new, changed and deleted files to handle.
@@ -115,9 +115,9 @@ def test_sigkill_at_any_point_loses_and_duplicates_nothing(
 
     # The warehouse still opens for writing, and the next run completes the work exactly once.
     final = run_flow(raw_dir, warehouse_file)
-    assert final["status"] == "completed"
-    assert (final["files_new"], final["files_changed"], final["files_deleted"]) == (3, 1, 1)
-    assert final["loaded"] == 4
+    assert final.status == "completed"
+    assert (final.files_new, final.files_changed, final.files_deleted) == (3, 1, 1)
+    assert final.loaded == 4
     assert_accounting(raw_dir, warehouse_file)
     assert rows(
         warehouse_file, "SELECT count(*), count(DISTINCT doc_id), count(DISTINCT content_hash) FROM articles"

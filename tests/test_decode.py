@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from winnow.decode import decode
+from winnow.read.decode import decode
 
 TEXT = "Café “quoted” naïve — déjà vu. Zürich, São Paulo, Kraków."
 

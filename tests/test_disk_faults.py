@@ -47,7 +47,7 @@ def _ingest(raw: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
 def _seed(raw: Path, warehouse: Path) -> None:
     for i in range(2):
         (raw / f"first-{i}.txt").write_text(article_text(title=f"First Story {i}", salt=f"first {i}"))
-    assert run_flow(raw, warehouse)["loaded"] == 2
+    assert run_flow(raw, warehouse).loaded == 2
     for i in range(150):
         (raw / f"more-{i}.txt").write_text(article_text(title=f"Another Story {i}", salt=f"more {i}"))
 
@@ -74,7 +74,7 @@ def test_disk_full_is_a_clear_error_and_changes_nothing(
     filler.unlink()
     assert snapshot(warehouse) == before
     summary = run_flow(raw_dir, warehouse)
-    assert summary["loaded"] == 150
+    assert summary.loaded == 150
     assert_accounting(raw_dir, warehouse)
 
 
@@ -98,4 +98,4 @@ def test_read_only_warehouse_folder_is_a_clear_error_and_changes_nothing(
     )
     assert "Read-only file system" in said
     assert snapshot(warehouse) == before
-    assert run_flow(raw_dir, warehouse)["loaded"] == 150
+    assert run_flow(raw_dir, warehouse).loaded == 150

@@ -51,7 +51,7 @@ def test_eval_command_writes_one_prediction_per_page(tmp_path: Path) -> None:
 
     from typer.testing import CliRunner
 
-    from winnow.cli import app
+    from winnow.cli.main import app
 
     result = CliRunner().invoke(app, ["eval", str(EVAL), "--out", str(tmp_path), "--path", "text"])
     assert result.exit_code == 0, result.output

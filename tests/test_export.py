@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.search_helpers import article_row, load_rows
-from winnow.cli import app
+from winnow.cli.main import app
 
 
 @pytest.fixture

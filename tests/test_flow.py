@@ -18,13 +18,13 @@ def test_samples_load_and_rerun_changes_nothing(
 ) -> None:
     n = len(list(sample_raw.glob("*.txt")))
     first = run_flow(sample_raw, warehouse_file)
-    assert first["status"] == "completed"
-    assert first["loaded"] == n and first["rejected"] == 0
+    assert first.status == "completed"
+    assert first.loaded == n and first.rejected == 0
     assert_accounting(sample_raw, warehouse_file)
     before = rows(warehouse_file, "SELECT doc_id, run_id, ingested_at, body FROM articles ORDER BY 1")
     second = run_flow(sample_raw, warehouse_file)
-    assert second["files_unchanged"] == n
-    assert second["loaded"] == second["files_new"] == second["files_changed"] == 0
+    assert second.files_unchanged == n
+    assert second.loaded == second.files_new == second.files_changed == 0
     after = rows(warehouse_file, "SELECT doc_id, run_id, ingested_at, body FROM articles ORDER BY 1")
     assert before == after
     runs = rows(warehouse_file, "SELECT status, files_unchanged FROM runs ORDER BY started_at")
@@ -50,7 +50,7 @@ def test_changed_file_replaces_its_article(
     path.write_text(article_text(title="Second Headline About the Parks Budget", paragraphs=5))
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["files_changed"] == 1 and summary["loaded"] == 1
+    assert summary.files_changed == 1 and summary.loaded == 1
     got = rows(warehouse_file, "SELECT doc_id, title FROM articles")
     assert got == [(doc_id, "Second Headline About the Parks Budget")]
     segs = rows(warehouse_file, "SELECT count(DISTINCT run_id) FROM removed_segments")
@@ -67,7 +67,7 @@ def test_touched_but_identical_file_is_unchanged(
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 5 * 10**9))
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["files_unchanged"] == 1 and summary["files_changed"] == 0
+    assert summary.files_unchanged == 1 and summary.files_changed == 0
     assert rows(warehouse_file, "SELECT mtime_ns FROM sources") == [(st.st_mtime_ns + 5 * 10**9,)]
 
 
@@ -79,7 +79,7 @@ def test_deleted_file_is_marked_and_its_article_kept(
     run_flow(raw_dir, warehouse_file)
     (raw_dir / "b.txt").unlink()
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["files_deleted"] == 1
+    assert summary.files_deleted == 1
     assert rows(warehouse_file, "SELECT path, status FROM sources ORDER BY 1") == [
         ("a.txt", "loaded"),
         ("b.txt", "deleted"),
@@ -89,7 +89,7 @@ def test_deleted_file_is_marked_and_its_article_kept(
     # and it comes back when the file does
     (raw_dir / "b.txt").write_text(article_text(salt="beta"))
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["files_new"] == 1
+    assert summary.files_new == 1
     assert rows(warehouse_file, "SELECT count(*) FROM articles") == [(2,)]
     assert_accounting(raw_dir, warehouse_file)
 
@@ -113,8 +113,8 @@ def test_bad_files_are_quarantined_and_good_ones_load(
     (raw_dir / "notes.pdf").write_bytes(b"%PDF-1.4 not supported")
     (raw_dir / "copy.txt").write_text(article_text())  # same text as good.txt
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["status"] == "completed"
-    assert summary["loaded"] == 2 and summary["duplicates"] == 1
+    assert summary.status == "completed"
+    assert summary.loaded == 2 and summary.duplicates == 1
     checks = dict(
         rows(
             warehouse_file,
@@ -137,7 +137,7 @@ def test_bad_files_are_quarantined_and_good_ones_load(
     assert_accounting(raw_dir, warehouse_file)
     # a second run does not re-reject unchanged bad files
     again = run_flow(raw_dir, warehouse_file)
-    assert again["rejected"] == 0 and again["files_unchanged"] == summary["files_seen"]
+    assert again.rejected == 0 and again.files_unchanged == summary.files_seen
 
 
 def test_symlink_is_not_followed(
@@ -147,7 +147,7 @@ def test_symlink_is_not_followed(
     outside.write_text(article_text())
     (raw_dir / "link.txt").symlink_to(outside)
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 0
+    assert summary.loaded == 0
     assert rows(warehouse_file, 'SELECT "check" FROM rejections') == [("symlink",)]
     assert_accounting(raw_dir, warehouse_file)
 
@@ -166,7 +166,7 @@ def test_failed_run_leaves_the_warehouse_as_it_was(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(winnow.run, "finish_run", explode)
-    monkeypatch.setattr("flows.ingest.finish_run", explode)
+    monkeypatch.setattr("winnow.flows.ingest.finish_run", explode)
     with pytest.raises(RuntimeError, match="disk on fire"):
         run_flow(sample_raw, warehouse_file)
     assert rows(warehouse_file, "SELECT doc_id, body FROM articles ORDER BY 1") == before
@@ -174,5 +174,5 @@ def test_failed_run_leaves_the_warehouse_as_it_was(
     assert statuses[-1][0] == "failed" and "disk on fire" in statuses[-1][1]
     monkeypatch.undo()
     summary = run_flow(sample_raw, warehouse_file)
-    assert summary["files_new"] == 1 and summary["loaded"] == 1
+    assert summary.files_new == 1 and summary.loaded == 1
     assert_accounting(sample_raw, warehouse_file)

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CASES
-from winnow.config import get_settings
-from winnow.metadata import normalise_authors
-from winnow.pipeline import doc_id_for, process_file
+from winnow.batch import doc_id_for, process_file
+from winnow.clean.rules import default_rules
+from winnow.extract.authors import normalise_authors
+from winnow.read.sources import FORMATS, FileEntry, format_of
 from winnow.records import Document
-from winnow.rules import default_rules
-from winnow.sources import FORMATS, FileEntry, format_of
+from winnow.settings import get_settings
 
 
 def process(path: Path, name: str | None = None, **overrides: int) -> list[Document]:

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import CASES
 from tests.helpers import assert_accounting, rows, run_flow
-from winnow.pipeline import doc_id_for
+from winnow.batch import doc_id_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def test_every_format_loads_and_bad_records_are_quarantined_alone(
         for _ in range(120):
             fh.write(chunk)
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["status"] == "completed"
+    assert summary.status == "completed"
     assert_accounting(raw_dir, warehouse_file)
     statuses = rows(warehouse_file, "SELECT path, record, format, status FROM sources ORDER BY path, record")
     assert statuses == [
@@ -71,4 +71,4 @@ def test_every_format_loads_and_bad_records_are_quarantined_alone(
     assert dump == [("Flood defences completed a year early on the lower valley", ["Miriam Achterberg"])]
     # Re-running changes nothing: every record of every file is unchanged.
     again = run_flow(raw_dir, warehouse_file)
-    assert again["loaded"] == 0 and again["files_unchanged"] == 6
+    assert again.loaded == 0 and again.files_unchanged == 6

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from tests.badcorpus import NEWLINE_NAME, SQL_NAME, WEIRD_NAME, build
 from tests.guards import no_network, record_writes
 from tests.helpers import assert_accounting, rows, run_flow
-from winnow.warehouse import open_warehouse
+from winnow.store.warehouse import open_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def test_hostile_corpus_ends_loaded_or_rejected_with_a_reason(
     beside = {p.name for p in warehouse_file.parent.iterdir()}  # the file, its WAL, the writer lock
     assert "articles.duckdb" in beside
     assert beside <= {"articles.duckdb", "articles.duckdb.wal", "articles.duckdb.lock"}
-    assert summary["status"] == "completed"
+    assert summary.status == "completed"
     assert _snapshot(raw_dir) == before  # read, never written
 
     key = "CASE WHEN record = 0 THEN path ELSE path || '#' || record END"
@@ -135,12 +135,12 @@ def test_hostile_corpus_ends_loaded_or_rejected_with_a_reason(
     # A second run finds nothing to do and changes nothing.
     articles_before = rows(warehouse_file, "SELECT doc_id, body FROM articles ORDER BY 1")
     again = run_flow(raw_dir, warehouse_file)
-    assert again["rejected"] == again["loaded"] == again["files_new"] == again["files_changed"] == 0
+    assert again.rejected == again.loaded == again.files_new == again.files_changed == 0
     assert rows(warehouse_file, "SELECT doc_id, body FROM articles ORDER BY 1") == articles_before
     assert_accounting(raw_dir, warehouse_file)
 
 
 def _app():  # type: ignore[no-untyped-def]
-    from winnow.cli import app
+    from winnow.cli.main import app
 
     return app

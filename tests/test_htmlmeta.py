@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from winnow.dates import local_iso
-from winnow.formats.htmlmeta import parse_html, read_page_meta
+from winnow.extract.dates import local_iso
+from winnow.read.htmlmeta import parse_html, read_page_meta
+from winnow.records import Document
 
 
 def page(head: str = "", body: str = "", lang: str = "") -> str:
@@ -86,9 +87,19 @@ CASES = [
 def test_read_page_meta(markup: str, expected: dict[str, object]) -> None:
     tree = parse_html(markup)
     assert tree is not None
-    meta = read_page_meta(tree)
+    doc = Document("page.html", format="html")
+    read_page_meta(tree, doc)
     for key, value in expected.items():
-        assert getattr(meta, key) == value, key
+        assert getattr(doc, FIELDS.get(key, key)) == value, key
+
+
+# The page's declarations land on the Document's fields under these names.
+FIELDS = {
+    "published": "published_raw",
+    "modified": "updated_raw",
+    "language": "declared_language",
+    "body": "declared_body",
+}
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import REPO
 from tests.helpers import run_flow
-from winnow.cli import app
+from winnow.cli.main import app
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""winnow.language runs langdetect's algorithm on langdetect's profiles: it must give the answer
+"""winnow.extract.language runs langdetect's algorithm on langdetect's profiles: it must give the answer
 langdetect's own Detector gives, on the same sample, seed and number of restarts."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
 from tests.conftest import REPO, SHARED
-from winnow.language import detect_language, sample_text
+from winnow.extract.language import detect_language, sample_text
 
 _factory = DetectorFactory()
 _factory.load_profile(PROFILES_DIRECTORY)

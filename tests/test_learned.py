@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.helpers import article_text, assert_accounting, rows, run_flow
-from winnow.clean import clean_lines
-from winnow.learned import LearnedState, fingerprint, learn_and_remove, source_key
+from winnow.clean.learned import LearnedState, fingerprint, learn_and_remove, source_key
+from winnow.clean.lines import clean_lines
+from winnow.clean.rules import _parse_pack
 from winnow.records import Document
-from winnow.rules import _parse_pack
 
 pytestmark = pytest.mark.integration
 PLUG = "Support independent reporting from the valley this winter"
@@ -48,7 +48,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
     assert bodies_with_plug(warehouse_file, "other/") == 0  # 7 distinct articles of that folder: learned
     write(raw_dir / "valley", [f"a{i}" for i in range(4, 7)])
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 3
+    assert summary.loaded == 3
     # The warehouse remembered 4 articles; with 3 more the line is learned for the new ones.
     assert rows(
         warehouse_file,
@@ -70,7 +70,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
     ]
     assert_accounting(raw_dir, warehouse_file)
 
-    from winnow.cli import app
+    from winnow.cli.main import app
 
     result = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "json"])
     assert result.exit_code == 0, result.output
@@ -82,7 +82,7 @@ def test_lines_recurring_across_distinct_articles_are_learned_across_runs(
         and 'paths = ["valley/*"]' in toml.output
     )
     # The printed pack is a valid rule pack whose rules remove the line, only under its folder.
-    pack = _parse_pack(toml.output, "candidates.toml")
+    pack, _ = _parse_pack(toml.output, "candidates.toml")
     assert clean_lines([PLUG], [r for r in pack if r.applies_to("valley/new.txt")])[0] == []
     assert clean_lines([PLUG], [r for r in pack if r.applies_to("elsewhere.txt")])[0] == [0]
 
@@ -92,7 +92,7 @@ def test_copies_of_one_article_never_teach(
 ) -> None:
     write(raw_dir / "mirror", [f"copy{i}" for i in range(9)], {f"copy{i}": "same" for i in range(9)})
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 1 and summary["duplicates"] == 8
+    assert summary.loaded == 1 and summary.duplicates == 8
     assert bodies_with_plug(warehouse_file, "mirror/") == 1
     assert rows(warehouse_file, "SELECT max(documents) FROM learned_lines") == [(1,)]
 
@@ -121,12 +121,13 @@ def test_observations_wait_on_disk_and_are_recorded_once_each(tmp_path: Path) ->
     (source, line, article), keeping the text of the first batch that saw it, and none that an
     earlier run recorded."""
     import polars as pl
+    from winnow.schemas.columns import OBSERVATION_FRAME
 
-    from winnow.pipeline import OBSERVATION_SCHEMA
-    from winnow.warehouse import Loader, open_warehouse
+    from winnow.store.loader import Loader
+    from winnow.store.warehouse import open_warehouse
 
     def obs(*rows: tuple[str, str, str, str]) -> pl.DataFrame:
-        return pl.DataFrame(rows, schema=OBSERVATION_SCHEMA, orient="row")
+        return pl.DataFrame(rows, schema=OBSERVATION_FRAME, orient="row")
 
     wh = tmp_path / "w.duckdb"
     con = open_warehouse(wh)
@@ -184,7 +185,7 @@ def test_lines_one_article_carries_are_compact_keys_and_still_counted() -> None:
 def test_duckdb_computes_the_same_line_keys(tmp_path: Path) -> None:
     import duckdb
 
-    from winnow.learned import PAIR_KEY_SQL, pair_key
+    from winnow.clean.learned import PAIR_KEY_SQL, pair_key
 
     pairs = [("example.com", "0123456789abcdef"), ("raw/dossier-été/", "h"), (".", "")]
     con = duckdb.connect()
@@ -193,3 +194,31 @@ def test_duckdb_computes_the_same_line_keys(tmp_path: Path) -> None:
     query = f"SELECT {PAIR_KEY_SQL} AS k FROM learned_line_docs"  # noqa: S608 - a fixed expression
     keys = [int(k) for k in con.execute(query).fetchnumpy()["k"]]
     assert keys == [pair_key(s, h) for s, h in pairs]
+
+
+def test_a_promoted_pack_in_the_rules_folder_is_applied_by_the_next_ingest(
+    prefect_harness: None, raw_dir: Path, warehouse_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from winnow.cli.main import app
+
+    write(raw_dir / "valley", [f"a{i}" for i in range(7)])
+    run_flow(raw_dir, warehouse_file)
+    # The command line's `> rules/learned.toml`, into the rules folder beside raw/.
+    toml = CliRunner().invoke(app, ["rules", "candidates", "-w", str(warehouse_file), "-f", "toml"])
+    assert toml.exit_code == 0, toml.output
+    rules = raw_dir.parent / "rules"
+    rules.mkdir()
+    (rules / "learned.toml").write_text(toml.output, "utf-8")
+    listed = CliRunner().invoke(app, ["rules", "list", "--raw", str(raw_dir), "-f", "csv"])
+    assert "learned.valley" in listed.output
+    write(raw_dir / "valley", ["fresh"])
+    assert run_flow(raw_dir, warehouse_file).loaded == 1
+    # The named rule now removes the line (before, only the learned counts did, as rule `learned`).
+    assert rows(
+        warehouse_file,
+        "SELECT DISTINCT s.rule_id FROM removed_segments s JOIN articles a USING (doc_id) "
+        "WHERE a.source_path = 'valley/fresh.txt' AND s.text = ?",
+        [PLUG],
+    ) == [("learned.valley",)]
+    before, after = rows(warehouse_file, "SELECT rules_version FROM runs ORDER BY started_at")
+    assert before != after and after[0]  # the run records the packs it cleaned with

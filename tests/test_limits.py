@@ -17,13 +17,14 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import article_text
-from winnow.accounting import find_breaches
-from winnow.config import Settings, get_settings
-from winnow.pipeline import process_batch, process_file
-from winnow.rules import Rule, RuleSet, default_rules
+from winnow.batch import process_batch, process_file
+from winnow.clean.rules import Rule, RuleSet, default_rules
+from winnow.read.sources import ReadProblem, discover, read_bytes
 from winnow.run import RunTally, finish_run, load_batch, plan_run
-from winnow.sources import ReadProblem, discover, read_bytes
-from winnow.warehouse import Loader, open_warehouse
+from winnow.settings import Settings, get_settings
+from winnow.store.accounting import find_breaches
+from winnow.store.loader import Loader
+from winnow.store.warehouse import open_warehouse
 
 EVIL = Rule(id="test.catastrophic", category="ad", match="regex", patterns=(r"^(a+)+$",))
 
@@ -102,7 +103,7 @@ def test_a_file_that_vanishes_mid_run_is_rejected_and_marked_deleted(
     assert batch.rejections["check"].to_list() == ["vanished"]
     load_batch(loader, batch, known, tally)
     summary = finish_run(loader, plan, tally, str(raw_dir))
-    assert (summary["loaded"], summary["files_deleted"]) == (1, 1)
+    assert (summary.loaded, summary.files_deleted) == (1, 1)
     assert con.execute("SELECT path, status FROM sources ORDER BY 1").fetchall() == [
         ("gone.txt", "deleted"),
         ("stays.txt", "loaded"),

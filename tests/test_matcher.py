@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from winnow.rules import Matcher, Rule, default_rules, normalise_line
+from winnow.clean.matcher import Matcher
+from winnow.clean.rules import Rule, default_rules, normalise_line
 
 EXTRA = (
     Rule("t.case", "ui", "regex", (r"^Sign In$",), case_sensitive=True),

@@ -6,8 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from winnow.dates import parse_datetime
-from winnow.metadata import extract_header, parse_byline, parse_read_time
+from winnow.extract.authors import parse_byline
+from winnow.extract.dates import parse_datetime
+from winnow.extract.header import parse_read_time, read_header
+from winnow.records import Document
 
 BYLINES = [
     ("Dalibor Rohac", ["Dalibor Rohac"]),
@@ -90,13 +92,14 @@ def test_header_yahoo_style() -> None:
         "6 min read",
         "Body paragraph that starts the article and goes on for a while.",
     ]
-    h = extract_header(lines)
+    h = Document("article.txt")
+    consumed = read_header(h, lines)
     assert h.title == "A Title Here"
     assert h.authors == ["Dalibor Rohac"]
     assert h.published_at == datetime(2025, 12, 23, 7, 8, tzinfo=UTC)
     assert h.published_raw == "Tue, December 23, 2025 at 7:08 AM UTC"
     assert h.read_time_stated_min == 6
-    assert h.consumed == [0, 1, 2, 3]
+    assert consumed == [0, 1, 2, 3]
 
 
 def test_header_combined_line_and_updated() -> None:
@@ -106,28 +109,31 @@ def test_header_combined_line_and_updated() -> None:
         "Updated Jan 6, 2025, 9:00 AM EST",
         "The body begins here and is plain prose.",
     ]
-    h = extract_header(lines)
+    h = Document("article.txt")
+    consumed = read_header(h, lines)
     assert h.authors == ["Ann Lee"]
     assert h.published_at == datetime(2025, 1, 5, tzinfo=UTC)
     assert h.updated_at == datetime(2025, 1, 6, 14, 0, tzinfo=UTC)
     assert h.read_time_stated_min == 4
-    assert h.consumed == [0, 1, 2]
+    assert consumed == [0, 1, 2]
 
 
 def test_header_stops_at_body() -> None:
     lines = ["Title", "The first paragraph mentions Jane Doe but is a sentence.", "Jane Doe"]
-    h = extract_header(lines)
+    h = Document("article.txt")
+    consumed = read_header(h, lines)
     assert h.authors == []
-    assert h.consumed == [0]
+    assert consumed == [0]
 
 
 @given(st.lists(st.text(max_size=200), max_size=15))
 def test_header_never_raises_and_dates_are_sane(lines: list[str]) -> None:
-    h = extract_header(lines)
+    h = Document("article.txt")
+    consumed = read_header(h, lines)
     for when in (h.published_at, h.updated_at):
         if when is not None:
             assert when.tzinfo is not None and when.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
-    assert all(0 <= i < len(lines) for i in h.consumed)
+    assert all(0 <= i < len(lines) for i in consumed)
 
 
 @given(st.text(max_size=300))

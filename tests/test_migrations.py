@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 import winnow
-from winnow.cli import app
+from winnow.cli.main import app
 from winnow.errors import SchemaVersionError
-from winnow.search import search
-from winnow.warehouse import latest_schema_version, migrations, open_warehouse
+from winnow.store.search import search
+from winnow.store.warehouse import latest_schema_version, migrations, open_warehouse
 
 
 def first_schema_warehouse(path: Path) -> None:

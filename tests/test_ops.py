@@ -18,7 +18,7 @@ import pytest
 
 from tests.helpers import article_text, assert_accounting, rows, run_flow
 from winnow.errors import WarehouseBusy, WarehouseLocked, is_transient
-from winnow.lock import WriterLock, journal_path, pending_skipped
+from winnow.store.lock import WriterLock, journal_path, pending_skipped
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -46,8 +46,8 @@ def test_transient_errors_are_told_apart() -> None:
 def test_a_step_that_crashes_quarantines_only_its_file(
     raw_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import winnow.pipeline as pipeline
-    from winnow.sources import discover
+    import winnow.batch as pipeline
+    from winnow.read.sources import discover
 
     (raw_dir / "fine.txt").write_text(article_text(salt="fine"))
     (raw_dir / "boom.txt").write_text(article_text(salt="boom"))
@@ -70,8 +70,8 @@ def test_a_step_that_crashes_quarantines_only_its_file(
 def test_io_errors_are_raised_for_retry_or_quarantined_on_the_last_try(
     raw_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import winnow.pipeline as pipeline
-    from winnow.sources import discover
+    import winnow.batch as pipeline
+    from winnow.read.sources import discover
 
     (raw_dir / "flaky.txt").write_text(article_text())
 
@@ -97,7 +97,7 @@ def test_io_errors_are_raised_for_retry_or_quarantined_on_the_last_try(
 def test_transient_read_errors_are_retried_then_quarantined(
     prefect_harness: None, raw_dir: Path, warehouse_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import winnow.pipeline as pipeline
+    import winnow.batch as pipeline
 
     (raw_dir / "a-flaky.txt").write_text(article_text(salt="flaky"))  # read first in each attempt
     (raw_dir / "broken.txt").write_text(article_text(salt="broken"))
@@ -114,7 +114,7 @@ def test_transient_read_errors_are_retried_then_quarantined(
     summary = run_flow(raw_dir, warehouse_file)
     # The batch task is retried 3 times with backoff; on its last attempt the file that still
     # fails is quarantined instead of failing the run, and the one that recovered is loaded.
-    assert summary["status"] == "completed" and summary["loaded"] == 1
+    assert summary.status == "completed" and summary.loaded == 1
     assert calls == {"a-flaky.txt": 4, "broken.txt": 3}  # 4 attempts; the first failed on a-flaky
     assert rows(warehouse_file, 'SELECT path, "check" FROM rejections') == [("broken.txt", "io_error")]
     assert_accounting(raw_dir, warehouse_file)
@@ -139,7 +139,7 @@ def test_warehouse_held_by_another_process_is_retried(
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
         summary = run_flow(sample_raw, warehouse_file)  # DuckDB refuses until the holder exits
-        assert summary["status"] == "completed"
+        assert summary.status == "completed"
     finally:
         holder.kill()
         holder.wait()
@@ -163,19 +163,19 @@ def test_run_report_is_an_artifact_and_a_runs_row(
     )
     assert {"unsupported_format", "word_count.greater_than_or_equal_to"} <= set(json.loads(reasons))
     assert {e["path"] for e in json.loads(examples)} == {"short.txt", "notes.pdf"}
-    assert json.loads(top_rules) == summary["top_rules"] and summary["top_rules"]
+    assert json.loads(top_rules) == summary.top_rules and summary.top_rules
     assert sorted(json.loads(new_files)) == ["good.txt", "notes.pdf", "short.txt"]
     assert json.loads(changed) == []
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(summary["run_id"])]))
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(summary.run_id)]))
         )
     (artifact,) = artifacts
     assert artifact.type == "markdown" and artifact.key == "winnow-run-report"
     text = str(artifact.data)
     assert "| articles loaded | 1 |" in text and "| rejected | 2 |" in text
     assert "`short.txt`" in text and "unsupported_format" in text
-    assert next(iter(summary["top_rules"])) in text
+    assert next(iter(summary.top_rules)) in text
 
 
 @pytest.mark.integration
@@ -192,21 +192,21 @@ def test_busy_warehouse_skips_the_run_and_the_skip_is_recorded(
         skipped = run_flow(sample_raw, warehouse_file)
     finally:
         other.release()
-    assert skipped["status"] == "skipped" and "someone-else" in skipped["error"]
-    assert [r["run_id"] for r in pending_skipped(warehouse_file)] == [skipped["run_id"]]
+    assert skipped.status == "skipped" and "someone-else" in skipped.error
+    assert [r.run_id for r in pending_skipped(warehouse_file)] == [skipped.run_id]
     assert rows(warehouse_file, "SELECT count(*) FROM articles WHERE source_path = 'late.txt'") == [(0,)]
     done = run_flow(sample_raw, warehouse_file)  # the next writer folds the journal into runs
-    assert done["files_new"] == 1
+    assert done.files_new == 1
     got = rows(warehouse_file, "SELECT run_id, status FROM runs ORDER BY started_at")
     assert [s for _, s in got] == ["completed", "skipped", "completed"]
-    assert got[1][0] == skipped["run_id"]
+    assert got[1][0] == skipped.run_id
     assert not journal_path(warehouse_file).exists()
     assert_accounting(sample_raw, warehouse_file)
 
 
 @pytest.mark.integration
 def test_wait_queues_behind_the_writer(prefect_harness: None, sample_raw: Path, warehouse_file: Path) -> None:
-    from flows.ingest import run_ingest
+    from winnow.flows.ingest import run_ingest
 
     held = threading.Event()
     released: list[datetime] = []
@@ -226,15 +226,15 @@ def test_wait_queues_behind_the_writer(prefect_harness: None, sample_raw: Path, 
         summary = run_ingest(sample_raw, warehouse_file, wait=True)
     finally:
         thread.join()
-    assert summary["status"] == "completed" and summary["loaded"] == 6
-    assert summary["started_at"] >= released[0]
+    assert summary.status == "completed" and summary.loaded == 6
+    assert summary.started_at >= released[0]
 
 
 @pytest.mark.integration
 def test_progress_is_reported_for_every_file(
     prefect_harness: None, sample_raw: Path, warehouse_file: Path
 ) -> None:
-    from flows.progress import reporting_to
+    from winnow.flows.progress import reporting_to
 
     (sample_raw / "notes.pdf").write_bytes(b"%PDF")
 

@@ -13,14 +13,15 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from winnow.clean import clean_lines
-from winnow.config import get_settings
-from winnow.dates import parse_datetime
-from winnow.decode import decode, normalise_text
-from winnow.metadata import extract_header
-from winnow.pipeline import process_file
-from winnow.rules import default_rules, normalise_line
-from winnow.sources import FileEntry
+from winnow.batch import process_file
+from winnow.clean.lines import clean_lines
+from winnow.clean.rules import default_rules, normalise_line
+from winnow.extract.dates import parse_datetime
+from winnow.extract.header import read_header
+from winnow.read.decode import decode, normalise_text
+from winnow.read.sources import FileEntry
+from winnow.records import Document
+from winnow.settings import get_settings
 
 RULES = default_rules()
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=1500)
@@ -112,7 +113,8 @@ def test_dates_are_exact_utc_or_none_never_shifted(
 )
 def test_header_dates_are_none_or_utc_in_range(lines: list[str], year: int, day: int, zone: str) -> None:
     date_line = f"Updated March {day}, {year:04d}, 10:15 AM {zone}"
-    header = extract_header(["A Headline", "By Jane Doe", date_line, *lines])
+    header = Document("article.txt")
+    read_header(header, ["A Headline", "By Jane Doe", date_line, *lines])
     for when in (header.published_at, header.updated_at):
         assert when is None or (when.tzinfo is not None and when.utcoffset() == timedelta(0))
         assert when is None or datetime(1, 1, 2, tzinfo=UTC) <= when <= datetime(9999, 12, 31, tzinfo=UTC)

@@ -15,14 +15,15 @@ from typer.testing import CliRunner
 
 import winnow
 from tests.search_helpers import article_row, load_rows
-from winnow.cli import app
+from winnow.cli.main import app
 from winnow.errors import WarehouseLocked
-from winnow.reader import open_reader
+from winnow.store.readonly import open_reader
 
 # A writer mid-run: the warehouse open for writing, the run's transaction begun, then it waits.
 HOLDER = """
 import sys
-from winnow.warehouse import Loader, open_warehouse
+from winnow.store.loader import Loader
+from winnow.store.warehouse import open_warehouse
 con = open_warehouse(sys.argv[1])
 loader = Loader(con, "holder")
 loader.begin()

@@ -16,10 +16,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import article_text, assert_accounting, rows
-from winnow.config import get_settings
-from winnow.decode import _maybe_mojibake
-from winnow.pipeline import process_batch
-from winnow.sources import discover
+from winnow.batch import process_batch
+from winnow.read.decode import _maybe_mojibake
+from winnow.read.sources import discover
+from winnow.settings import get_settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -94,13 +94,13 @@ def snapshot(warehouse: Path) -> tuple[list[tuple[object, ...]], ...]:
 def test_worker_processes_load_what_one_process_loads(
     prefect_harness: None, small_batches: None, raw_dir: Path, tmp_path: Path
 ) -> None:
-    from flows.ingest import run_ingest
+    from winnow.flows.ingest import run_ingest
 
     fill(raw_dir)
     inline, pooled = tmp_path / "inline.duckdb", tmp_path / "pooled.duckdb"
     first = run_ingest(raw_dir, inline, workers=1)
     second = run_ingest(raw_dir, pooled, workers=2)  # 5 batches of 3 over a pool of 2 processes
-    assert first["loaded"] == second["loaded"] == 10 and second["duplicates"] == 1
+    assert first.loaded == second.loaded == 10 and second.duplicates == 1
     assert snapshot(inline) == snapshot(pooled)
     assert_accounting(raw_dir, pooled)
     assert "PREFECT_API_URL" not in os.environ  # lent to the workers, then taken back
@@ -113,8 +113,7 @@ def test_dask_cluster_runs_the_batches(
 ) -> None:
     from distributed import LocalCluster
     from prefect.settings import PREFECT_API_URL
-
-    from flows.ingest import run_ingest
+    from winnow.flows.ingest import run_ingest
 
     fill(raw_dir)
     inline = tmp_path / "inline.duckdb"
@@ -128,7 +127,7 @@ def test_dask_cluster_runs_the_batches(
         ran = {name for w in cluster.scheduler.workers.values() for name in w.task_prefix_count} | set(
             cluster.scheduler.task_prefixes
         )
-    assert summary["status"] == "completed" and summary["loaded"] == 10
+    assert summary.status == "completed" and summary.loaded == 10
     assert "process_batch_task" in ran, ran  # the batches ran on the cluster's workers
     assert snapshot(inline) == snapshot(on_dask)
     assert_accounting(raw_dir, on_dask)
@@ -138,7 +137,7 @@ def test_dask_cluster_runs_the_batches(
 def test_staged_articles_leave_no_files_and_stale_shards_are_removed(
     prefect_harness: None, small_batches: None, raw_dir: Path, warehouse_file: Path
 ) -> None:
-    from flows.ingest import run_ingest
+    from winnow.flows.ingest import run_ingest
 
     fill(raw_dir)
     warehouse_file.parent.mkdir(parents=True)
@@ -146,7 +145,7 @@ def test_staged_articles_leave_no_files_and_stale_shards_are_removed(
     stale.mkdir()
     (stale / "000000.parquet").write_bytes(b"left by a run that was killed")
     summary = run_ingest(raw_dir, warehouse_file, workers=1)  # 5 batches: 5 shards, one insert
-    assert summary["loaded"] == 10
+    assert summary.loaded == 10
     assert not [p.name for p in warehouse_file.parent.iterdir() if ".staging-" in p.name]
     assert rows(warehouse_file, "SELECT count(*), count(DISTINCT run_id) FROM articles") == [(10, 1)]
     assert_accounting(raw_dir, warehouse_file)
@@ -179,8 +178,9 @@ class RecordingRunner:
 def test_each_parallel_batch_gets_the_learned_state_as_it_was_when_submitted() -> None:
     # The real runner resolves and pickles parameters on a thread of its own while the flow loads
     # earlier batches, which updates the learned state: a batch must get a copy, not the live object.
-    from flows.ingest import Sealed, process_batches
-    from winnow.learned import LearnedState
+    from winnow.flows.ingest import Sealed, process_batches
+
+    from winnow.clean.learned import LearnedState
 
     learned = LearnedState()
     runner = RecordingRunner()

@@ -26,8 +26,7 @@ WINNOW = str(Path(sys.executable).with_name("winnow"))
 @pytest.mark.integration
 def test_deployment_registers_with_its_schedule(prefect_harness: None, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
-
-    from flows.schedule import build_deployment, make_schedule
+    from winnow.flows.schedule import build_deployment, make_schedule
 
     every = build_deployment(make_schedule(None, timedelta(minutes=15)), tmp_path / "raw", tmp_path / "w.db")
     cron = build_deployment(
@@ -47,8 +46,9 @@ def test_deployment_registers_with_its_schedule(prefect_harness: None, tmp_path:
 
 
 def test_schedule_options_are_checked() -> None:
-    from flows.schedule import make_schedule
-    from winnow.commands.serve import parse_interval
+    from winnow.flows.schedule import make_schedule
+
+    from winnow.cli.serve import parse_interval
 
     assert parse_interval("15m") == timedelta(minutes=15)
     assert parse_interval("90") == timedelta(seconds=90)
@@ -63,14 +63,15 @@ def test_schedule_options_are_checked() -> None:
 
 
 def test_prefect_yaml_declares_the_served_deployment() -> None:
-    from flows.ingest import ingest_flow
-    from flows.schedule import DEPLOYMENT_NAME, make_schedule
+    from winnow.flows.ingest import ingest_flow
+    from winnow.flows.schedule import DEPLOYMENT_NAME, make_schedule
 
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text("utf-8"))
     (deployment,) = spec["deployments"]
     assert deployment["name"] == DEPLOYMENT_NAME
-    path, _, func = deployment["entrypoint"].partition(":")
-    assert (REPO / path).exists() and func == ingest_flow.fn.__name__
+    from prefect.flows import load_flow_from_entrypoint
+
+    assert load_flow_from_entrypoint(deployment["entrypoint"]).fn is ingest_flow.fn
     assert set(deployment["parameters"]) == set(inspect.signature(ingest_flow.fn).parameters)
     (schedule,) = deployment["schedules"]
     make_schedule(schedule["cron"], None, schedule["timezone"])  # a valid cron expression and zone

@@ -9,13 +9,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 from typer.testing import CliRunner
+from winnow.schemas.columns import REJECTION_FRAME, SEGMENT_FRAME
 
 from tests.helpers import article_text, run_flow
 from tests.search_helpers import article_frames, article_row, load_rows
-from winnow.cli import app
-from winnow.pipeline import REJECTION_SCHEMA, SEGMENT_SCHEMA
-from winnow.search import query_terms, search, snippets
-from winnow.warehouse import Loader, open_warehouse
+from winnow.cli.main import app
+from winnow.records import RunSummary
+from winnow.store.loader import Loader
+from winnow.store.search import query_terms, search, snippets
+from winnow.store.warehouse import open_warehouse
 
 FILLER = "The council discussed the budget for parks and libraries at length on Tuesday evening. "
 
@@ -169,8 +171,8 @@ def test_index_rows_wait_on_disk_until_the_end_of_the_run(tmp_path: Path) -> Non
             articles, sources = article_frames(batch)
             loader.load(
                 articles,
-                pl.DataFrame(schema=SEGMENT_SCHEMA),
-                pl.DataFrame(schema=REJECTION_SCHEMA),
+                pl.DataFrame(schema=SEGMENT_FRAME),
+                pl.DataFrame(schema=REJECTION_FRAME),
                 sources,
                 {},
             )
@@ -186,7 +188,7 @@ def test_index_rows_wait_on_disk_until_the_end_of_the_run(tmp_path: Path) -> Non
         # a.txt's old entry is gone already; the new rows are not in the tables yet
         assert con.execute("SELECT count(*) FROM search_docs").fetchall() == [(0,)]
         assert con.execute("SELECT count(*) FROM search_postings").fetchall() == [(0,)]
-        loader.record_run({"started_at": datetime.now(UTC), "status": "completed", "loaded": 3})
+        loader.record_run(RunSummary(loader.run_id, "completed", datetime.now(UTC), loaded=3))
         loader.commit()
         postings = con.execute("SELECT term, doc_key FROM search_postings ORDER BY rowid").fetchall()
         keys = con.execute("SELECT doc_key FROM search_docs ORDER BY rowid").fetchall()

@@ -13,17 +13,19 @@ SQL_METHODS = {"execute", "executemany", "sql", "query", "fetchall", "fetchone"}
 # constants, strings of "?" parameter marks, and the SQL condition a user writes for
 # `winnow export --where` (SQL by design, like `winnow query`, on a read-only connection).
 ALLOWED_NAMES = {
-    ("winnow/warehouse.py", "cols"),  # the frame's columns, which the schema constants fix
-    ("winnow/commands/rejects.py", "_COLUMNS"),
-    ("winnow/commands/show.py", "', '.join(ARTICLE_FIELDS)"),
-    ("winnow/export.py", "columns"),
-    ("winnow/export.py", "condition"),
-    ("winnow/search.py", "marks"),  # "?, ?, ?": parameters, one per id
-    ("winnow/warehouse.py", "table"),  # issue 6's staged insert: fixed table and column names
-    ("winnow/warehouse.py", "values"),
-    ("winnow/warehouse.py", "source"),
-    ("winnow/warehouse.py", "self.memory_limit"),  # checked against a size pattern first
-    ("winnow/warehouse.py", "PAIR_KEY_SQL"),  # a constant expression (winnow/learned.py), no value
+    ("winnow/store/loader.py", "cols"),  # the frame's columns, which the column declaration fixes
+    ("winnow/cli/rejects.py", "_COLUMNS"),
+    ("winnow/cli/show.py", "', '.join(ARTICLE_STORED)"),  # winnow.schemas.columns
+    ("winnow/store/export.py", "columns"),
+    ("winnow/store/export.py", "condition"),
+    ("winnow/store/search.py", "marks"),  # "?, ?, ?": parameters, one per id
+    ("winnow/store/loader.py", "table"),  # the staged insert: fixed table and column names
+    ("winnow/store/loader.py", "values"),
+    ("winnow/store/loader.py", "source"),
+    ("winnow/store/loader.py", "_RUN_COLUMNS"),  # the runs columns of winnow.schemas.columns
+    ("winnow/store/loader.py", "_RUN_MARKS"),  # one "?" per column
+    ("winnow/store/loader.py", "self.memory_limit"),  # checked against a size pattern first
+    ("winnow/store/loader.py", "PAIR_KEY_SQL"),  # a constant expression (winnow/clean/learned.py), no value
 }
 
 

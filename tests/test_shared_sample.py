@@ -21,7 +21,7 @@ def test_shared_sample_row_is_exact(prefect_harness: None, raw_dir: Path, wareho
     expected = json.loads(shared_sample(f"{NAME}.expected.json").read_text("utf-8"))
     shutil.copy(source, raw_dir / source.name)
     summary = run_flow(raw_dir, warehouse_file)
-    assert summary["loaded"] == 1
+    assert summary.loaded == 1
     (title, authors, published_at, published_raw, read_time, language, body, doc_id) = rows(
         warehouse_file,
         "SELECT title, authors, published_at, published_raw, read_time_stated_min, language, body, "

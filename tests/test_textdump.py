@@ -7,12 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.conftest import CASES, REPO, SAMPLES
-from winnow.config import get_settings
-from winnow.pipeline import process_file
+from winnow.batch import process_file
+from winnow.clean.rules import default_rules
+from winnow.read.pagedump import analyse, body_span, read_if_page_dump
+from winnow.read.sources import FileEntry
 from winnow.records import Document
-from winnow.rules import default_rules
-from winnow.sources import FileEntry
-from winnow.textdump import analyse, body_span, read_if_page_dump
+from winnow.settings import get_settings
 
 PAGE = CASES / "textdump" / "lynx-page.txt"
 PARAGRAPHS = [

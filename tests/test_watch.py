@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from winnow.flows.watch import watch_and_ingest
 
-from flows.watch import watch_and_ingest
 from tests.helpers import article_text, assert_accounting, cli_env, rows
 
 WINNOW = str(Path(sys.executable).with_name("winnow"))

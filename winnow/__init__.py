@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from winnow.version import __version__
 
 if TYPE_CHECKING:
     import duckdb
 
+__all__ = ["__version__", "connect"]
+
 
 def connect(path: str | None = None, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (default: WINNOW_WAREHOUSE or warehouse/articles.duckdb)."""
-    from winnow.warehouse import open_warehouse
+    from winnow.store.warehouse import open_warehouse
 
     return open_warehouse(path, read_only=read_only)
-
-
-def __getattr__(name: str) -> Any:  # pragma: no cover - convenience only
-    raise AttributeError(name)

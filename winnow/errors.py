@@ -1,14 +1,34 @@
-"""One exception root. Subclasses carry context; each is transient (retry) or terminal."""
+"""One exception root for everything winnow raises. Subclasses carry their context as attributes
+(the file, the stage, the record); each is transient (worth a retry) or terminal.
+
+Errors of the libraries winnow drives are translated into these in one place each: DuckDB's and
+the operating system's errors about the warehouse in `warehouse_failure` below.
+"""
 
 from __future__ import annotations
 
 import errno
+from pathlib import Path
+from typing import Any
 
 
 class WinnowError(Exception):
     """Root of winnow's own errors."""
 
     transient = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        stage: str | None = None,
+        record: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = str(path) if path is not None else None
+        self.stage = stage
+        self.record = record
 
 
 class ConfigError(WinnowError):
@@ -20,17 +40,9 @@ class WarehouseError(WinnowError):
 
 
 class WarehouseLocked(WarehouseError):
-    """Another process holds the warehouse."""
+    """Another process holds the warehouse file (DuckDB lets one process write, and none read meanwhile)."""
 
     transient = True
-
-
-class SchemaVersionError(WarehouseError):
-    """The warehouse was made by a newer winnow."""
-
-
-class ReadOnlyViolation(WinnowError):
-    """A write was attempted on a read-only connection or without --write."""
 
 
 class WarehouseBusy(WarehouseError):
@@ -38,9 +50,29 @@ class WarehouseBusy(WarehouseError):
 
     transient = True
 
-    def __init__(self, message: str, holder: dict[str, object] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, holder: dict[str, Any] | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
         self.holder = holder or {}
+
+
+class WarehouseWriteFailed(WarehouseError):
+    """A write to the warehouse failed (disk full, read-only folder, no permission, I/O error)."""
+
+    def __init__(self, message: str, cause: str, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.cause = cause  # disk_full | read_only | permission | io
+
+
+class SchemaVersionError(WarehouseError):
+    """The warehouse was made by a newer winnow."""
+
+
+class InvalidRecord(WinnowError):
+    """A file winnow reads back (the skipped-run journal) holds something that is not what it wrote."""
+
+
+class ReadOnlyViolation(WinnowError):
+    """A write was attempted on a read-only connection or without --write."""
 
 
 # errno values that say "try again" rather than "this will never work".
@@ -58,3 +90,41 @@ def is_transient(exc: BaseException | None) -> bool:
     if isinstance(exc, TimeoutError):
         return True
     return isinstance(exc, OSError) and exc.errno in _TRANSIENT_ERRNOS
+
+
+# What DuckDB and the OS say (DuckDB reports I/O failures as message text, not errno), and what it means.
+_WRITE_CAUSES = (
+    ("no space left", errno.ENOSPC, "disk_full", "the disk is full"),
+    ("read-only file system", errno.EROFS, "read_only", "the warehouse folder is read-only"),
+    ("permission denied", errno.EACCES, "permission", "no permission to write the warehouse folder"),
+)
+
+
+def warehouse_failure(
+    exc: BaseException, path: str | Path | None, *, opening: bool = False
+) -> WarehouseError:
+    """A DuckDB or OS error about the warehouse as winnow's own error, with a sentence a person can act
+    on. The one place that reads DuckDB's messages."""
+    if isinstance(exc, WarehouseError):
+        return exc
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lower = first.lower()
+    if opening and "lock" in lower:
+        return WarehouseLocked(
+            f"the warehouse {path} is in use by another process (an ingest is writing to it); "
+            "try again when it finishes",
+            path=path,
+        )
+    if opening:
+        return WarehouseError(f"cannot open the warehouse {path}: {first}", path=path)
+    cause, what = "io", "a write failed"
+    for text, number, name, sentence in _WRITE_CAUSES:
+        if text in lower or getattr(exc, "errno", None) == number:
+            cause, what = name, sentence
+            break
+    return WarehouseWriteFailed(
+        f"the run could not be saved: {what} ({first}). It was rolled back: the warehouse holds "
+        "what the last completed run loaded. Free space or fix the folder, then run `winnow ingest` again.",
+        cause,
+        path=path,
+    )

@@ -1,7 +1,7 @@
 """Extraction quality on a labelled folder: run the engine's document path over every page and
 write one prediction JSON per page in the format of ../shared/eval/score.py, then score them.
 
-The same code the ingest flow runs per batch (winnow.pipeline.process_batch, learned boilerplate
+The same code the ingest flow runs per batch (winnow.batch.process_batch, learned boilerplate
 included, and the Pandera contract), minus the warehouse: a page the pipeline rejects is predicted
 empty, which the scorer counts against us, as it should.
 """
@@ -18,12 +18,13 @@ from typing import Any
 
 import polars as pl
 
-from winnow.config import get_settings
-from winnow.dates import local_iso
-from winnow.pipeline import process_batch
-from winnow.rules import default_rules
-from winnow.sources import FileEntry, format_of
-from winnow.validation import validate_articles
+from winnow.batch import process_batch
+from winnow.clean.rules import default_rules
+from winnow.errors import WinnowError
+from winnow.extract.dates import local_iso
+from winnow.read.sources import FileEntry, format_of
+from winnow.settings import get_settings
+from winnow.validate import validate_articles
 
 PATHS = ("html", "text")
 
@@ -96,7 +97,7 @@ def score(eval_dir: Path, pred_dirs: list[Path], json_out: Path | None = None) -
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603 - our own argv
     if done.returncode != 0:
-        raise RuntimeError(f"the scorer failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        raise WinnowError(f"the scorer failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
     return done.stdout, json.loads(summary_path.read_text("utf-8"))
 
 
@@ -106,7 +107,7 @@ def run_eval(eval_dir: Path, out_dir: Path, paths: tuple[str, ...] = PATHS) -> t
     for path in paths:
         pages = eval_dir / path
         if not pages.is_dir():
-            raise FileNotFoundError(f"{pages} is not a folder of pages")
+            raise WinnowError(f"{pages} is not a folder of pages", path=pages)
         target = out_dir / path
         predict_folder(pages, target, f"winnow {path}")
         pred_dirs.append(target)

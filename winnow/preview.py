@@ -7,43 +7,31 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from winnow.config import get_settings
-from winnow.pipeline import article_row, process_file
-from winnow.rules import default_rules
-from winnow.sources import FileEntry, format_of
-from winnow.validation import validate_articles
+import polars as pl
+
+from winnow.batch import process_file
+from winnow.clean.rules import rules_for
+from winnow.read.sources import FileEntry, format_of
+from winnow.schemas.columns import ARTICLE_FRAME, SOURCE_FRAME
+from winnow.settings import get_settings
+from winnow.validate import validate_articles
 
 
-def preview_file(path: Path) -> dict[str, Any]:
-    import polars as pl
-
-    from winnow.pipeline import ARTICLE_SCHEMA, SOURCE_SCHEMA
-
+def preview_file(path: Path, rules_dir: Path | None = None) -> dict[str, Any]:
+    """The documents `path` becomes: each article row (or none), its rejections (the contract's
+    included) and what the cleaner removed."""
     st = path.stat()
     entry = FileEntry(path.name, st.st_size, st.st_mtime_ns, format_of(path.name) or "txt")
     timings: defaultdict[str, float] = defaultdict(float)
-    docs, sha = process_file(path.parent, entry, default_rules(), get_settings(), timings)
+    docs, sha = process_file(path.parent, entry, rules_for(rules_dir), get_settings(), timings)
     out = []
     for doc in docs:
         item: dict[str, Any] = {"source_path": str(path), "record": doc.record}
         rejections = [asdict(r) for r in doc.rejections]
         if not doc.rejected:
-            row = article_row(doc)
-            frame = pl.DataFrame([row], schema=ARTICLE_SCHEMA)
-            src = pl.DataFrame(
-                [
-                    {
-                        "path": doc.source_path,
-                        "record": doc.record,
-                        "sha256": sha,
-                        "bytes": doc.size,
-                        "mtime_ns": 0,
-                        "format": doc.format,
-                        "doc_id": doc.doc_id,
-                    }
-                ],
-                schema=SOURCE_SCHEMA,
-            )
+            row = doc.article_row()
+            frame = pl.DataFrame([row], schema=ARTICLE_FRAME)
+            src = pl.DataFrame([doc.source_row(sha, doc.size, 0)], schema=SOURCE_FRAME)
             _, invalid = validate_articles(frame, src)
             rejections += invalid.select("stage", "check", "reason", "detail").to_dicts()
             item.update({k: v for k, v in row.items() if k not in ("source_path", "record")})

@@ -1,10 +1,25 @@
-"""The one record type that travels the pipeline, and the reasons a document can leave it."""
+"""The one record type that travels the pipeline, the reasons a document can leave it, and the
+summary a run ends with. Row builders derive from the column declaration (winnow.schemas.columns)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
+
+from winnow.errors import InvalidRecord
+from winnow.schemas.columns import ARTICLES, RUNS, names
+
+_ARTICLE_ROW = names(ARTICLES, "row")
+_RUN_JSON = {c.name for c in RUNS if c.sql == "JSON"}
+
+
+def doc_id_for(source_path: str, record: int = 0) -> str:
+    """Stable identity: the path under raw/ plus the record number inside the file."""
+    return hashlib.sha256(f"{source_path}#{record}".encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +36,7 @@ class Segment:
 class Rejection:
     """Why a file (or one record of it) did not become an article."""
 
-    stage: str  # discover | read | decode | parse | clean | metadata | validate | load
+    stage: str  # one of winnow.schemas.columns.STAGES
     check: str  # short machine name: undecodable, empty_after_cleaning, too_large, ...
     reason: str  # one sentence for a person
     detail: dict[str, Any] = field(default_factory=dict)
@@ -29,7 +44,9 @@ class Rejection:
 
 @dataclass(slots=True)
 class Document:
-    """A source file (or record) on its way to becoming an article. Gains fields at each step."""
+    """A source file (or record) on its way to becoming an article. Gains fields at each step:
+    the reader sets identity, lines and whatever metadata the source declares; header extraction
+    fills what is still missing from the visible lines; cleaning, language and the body follow."""
 
     source_path: str  # relative to raw/, POSIX separators
     record: int = 0  # index inside a multi-record file (JSONL); 0 otherwise
@@ -38,7 +55,6 @@ class Document:
     size: int = 0
     mtime_ns: int = 0
     format: str = "txt"
-    text: str = ""  # decoded text
     encoding: str = ""
     lines: list[str] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)  # indices into lines that survive cleaning
@@ -60,6 +76,7 @@ class Document:
     content_hash: str = ""
     header_found: bool = False  # metadata came from the reader (markup, fields, page layout), not line 1
     declared_language: str | None = None  # what the source says of itself (<html lang>, a field)
+    declared_body: str | None = None  # the text the source declares (JSON-LD articleBody)
     rejections: list[Rejection] = field(default_factory=list)
 
     @property
@@ -69,3 +86,144 @@ class Document:
     def reject(self, stage: str, check: str, reason: str, **detail: Any) -> Document:
         self.rejections.append(Rejection(stage, check, reason, dict(detail)))
         return self
+
+    def set_published(self, raw: str, when: datetime | None) -> None:
+        self.published_raw, self.published_at = raw, when
+
+    def set_updated(self, raw: str, when: datetime | None) -> None:
+        self.updated_raw, self.updated_at = raw, when
+
+    def child(self, record: int) -> Document:
+        """A record of this file (JSON, JSONL): the file's identity with its own record number."""
+        return Document(
+            source_path=self.source_path,
+            record=record,
+            doc_id=doc_id_for(self.source_path, record),
+            sha256=self.sha256,
+            size=self.size,
+            mtime_ns=self.mtime_ns,
+            format=self.format,
+            encoding=self.encoding,
+        )
+
+    def article_row(self) -> dict[str, Any]:
+        """The `articles` row of a finished document (the columns a batch carries)."""
+        row = {name: getattr(self, name) for name in _ARTICLE_ROW}
+        row["authors"] = list(self.authors)
+        return row
+
+    def source_row(self, sha256: str | None, size: int, mtime_ns: int) -> dict[str, Any]:
+        return {
+            "path": self.source_path,
+            "record": self.record,
+            "sha256": sha256,
+            "bytes": size,
+            "mtime_ns": mtime_ns,
+            "format": self.format,
+            "doc_id": self.doc_id,
+        }
+
+    def rejection_rows(self, sha256: str | None) -> list[dict[str, Any]]:
+        return rejection_rows(self.source_path, self.record, sha256, self.doc_id, self.rejections)
+
+    def segment_rows(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "doc_id": self.doc_id,
+                "position": s.position,
+                "text": s.text,
+                "rule_id": s.rule_id,
+                "category": s.category,
+            }
+            for s in self.removed
+        ]
+
+
+def rejection_rows(
+    path: str, record: int, sha: str | None, doc_id: str, rejections: Sequence[Rejection]
+) -> list[dict[str, Any]]:
+    """`rejections` rows (the columns a batch carries) for one document's rejections."""
+    return [
+        {
+            "path": path,
+            "record": record,
+            "sha256": sha,
+            "doc_id": doc_id,
+            "stage": r.stage,
+            "check": r.check,
+            "reason": r.reason,
+            "detail": json.dumps(r.detail, default=str),
+        }
+        for r in rejections
+    ]
+
+
+@dataclass
+class RunSummary:
+    """What one ingest run did: its `runs` row, the CLI's summary and the run report, all one record."""
+
+    run_id: str
+    status: str  # completed | failed | skipped
+    started_at: datetime
+    finished_at: datetime | None = None
+    raw_dir: str = ""
+    files_seen: int = 0
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_deleted: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    segments_removed: int = 0
+    duration_s: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    winnow_version: str = ""
+    rules_version: str | None = None
+    error: str | None = None
+    rejection_reasons: dict[str, int] = field(default_factory=dict)  # count per check
+    rejection_examples: list[dict[str, Any]] = field(default_factory=list)  # path, check, reason
+    top_rules: dict[str, int] = field(default_factory=dict)  # lines removed per rule
+    new_files: list[str] = field(default_factory=list)
+    changed_files: list[str] = field(default_factory=list)
+
+    def row(self) -> list[Any]:
+        """The `runs` row, in the column declaration's order (JSON columns as JSON text)."""
+        return [
+            json.dumps(getattr(self, c.name), default=str) if c.name in _RUN_JSON else getattr(self, c.name)
+            for c in RUNS
+        ]
+
+    def to_json(self) -> str:
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> RunSummary:
+        """A summary written by to_json(); InvalidRecord (with the reason) for anything else."""
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InvalidRecord(f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise InvalidRecord("not a JSON object")
+        known = {f.name: f for f in fields(cls)}
+        unknown = set(data) - set(known)
+        if unknown:
+            raise InvalidRecord(f"unknown fields {sorted(unknown)}")
+        for required in ("run_id", "status", "started_at"):
+            if not data.get(required):
+                raise InvalidRecord(f"no {required}")
+        if data["status"] not in ("completed", "failed", "skipped"):
+            raise InvalidRecord(f"status {data['status']!r}")
+        try:
+            data["started_at"] = datetime.fromisoformat(str(data["started_at"]))
+            if data.get("finished_at"):
+                data["finished_at"] = datetime.fromisoformat(str(data["finished_at"]))
+        except ValueError as exc:
+            raise InvalidRecord(f"bad time: {exc}") from exc
+        summary = cls(**data)
+        for f in fields(cls):  # the JSON must have the shape of the fields, not merely the names
+            value = getattr(summary, f.name)
+            if f.name in _RUN_JSON and not isinstance(value, dict | list):
+                raise InvalidRecord(f"{f.name} is not a JSON object or list")
+        return summary

@@ -1,12 +1,14 @@
 """The run report: one run's summary as Markdown (published by the flow as a Prefect artifact).
 
-Plain text from the summary dict that `RunTally.summary` builds and `runs` stores, so the report,
+Plain text from the RunSummary that `RunTally.summary` builds and `runs` stores, so the report,
 the table and the CLI summary can never disagree.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from winnow.records import RunSummary
 
 
 def _cell(value: Any) -> str:
@@ -26,52 +28,48 @@ def _paths(title: str, paths: list[str], total: int) -> list[str]:
     return [f"### {title}: {total}{more}", "", *[f"- `{p}`" for p in paths], ""]
 
 
-def render_markdown(summary: dict[str, Any]) -> str:
+def render_markdown(summary: RunSummary) -> str:
     """Counts per outcome, new and changed files, rejections with reasons, top removal rules, duration."""
-    status = summary.get("status", "?")
+    status = summary.status
     lines = [
         f"# winnow ingest: {status}",
         "",
-        f"Run `{summary.get('run_id', '')}` on `{summary.get('raw_dir', '')}`, "
-        f"{summary.get('duration_s', 0):.1f}s, started {summary.get('started_at')}.",
+        f"Run `{summary.run_id}` on `{summary.raw_dir}`, "
+        f"{summary.duration_s:.1f}s, started {summary.started_at}.",
         "",
     ]
-    if summary.get("error"):
-        lines += [f"**{'Skipped' if status == 'skipped' else 'Error'}:** {_cell(summary['error'])}", ""]
+    if summary.error:
+        lines += [f"**{'Skipped' if status == 'skipped' else 'Error'}:** {_cell(summary.error)}", ""]
     if status == "skipped":
         return "\n".join(lines)
     lines += ["## Outcomes", ""]
     lines += _table(
         ("outcome", "count"),
         [
-            ("files seen", summary.get("files_seen", 0)),
-            ("new files", summary.get("files_new", 0)),
-            ("changed files", summary.get("files_changed", 0)),
-            ("unchanged files", summary.get("files_unchanged", 0)),
-            ("deleted files", summary.get("files_deleted", 0)),
-            ("articles loaded", summary.get("loaded", 0)),
-            ("duplicates", summary.get("duplicates", 0)),
-            ("rejected", summary.get("rejected", 0)),
-            ("boilerplate lines removed", summary.get("segments_removed", 0)),
+            ("files seen", summary.files_seen),
+            ("new files", summary.files_new),
+            ("changed files", summary.files_changed),
+            ("unchanged files", summary.files_unchanged),
+            ("deleted files", summary.files_deleted),
+            ("articles loaded", summary.loaded),
+            ("duplicates", summary.duplicates),
+            ("rejected", summary.rejected),
+            ("boilerplate lines removed", summary.segments_removed),
         ],
     )
-    lines += _paths("New files", summary.get("new_paths", []), summary.get("files_new", 0))
-    lines += _paths("Changed files", summary.get("changed_paths", []), summary.get("files_changed", 0))
-    reasons = summary.get("rejection_reasons", {})
-    if reasons:
+    lines += _paths("New files", summary.new_files, summary.files_new)
+    lines += _paths("Changed files", summary.changed_files, summary.files_changed)
+    if summary.rejection_reasons:
         lines += ["## Rejections by check", ""]
-        lines += _table(("check", "count"), sorted(reasons.items(), key=lambda kv: -kv[1]))
-        examples = summary.get("rejection_examples", [])
-        if examples:
+        lines += _table(("check", "count"), sorted(summary.rejection_reasons.items(), key=lambda kv: -kv[1]))
+        if summary.rejection_examples:
             lines += ["### Rejected files", ""]
-            rows = [(e["path"], e["check"], e["reason"]) for e in examples]
+            rows = [(e["path"], e["check"], e["reason"]) for e in summary.rejection_examples]
             lines += _table(("path", "check", "reason"), rows)
-    rules = summary.get("top_rules", {})
-    if rules:
+    if summary.top_rules:
         lines += ["## Top removal rules", ""]
-        lines += _table(("rule", "lines removed"), list(rules.items()))
-    stages = summary.get("stage_seconds", {})
-    if stages:
+        lines += _table(("rule", "lines removed"), list(summary.top_rules.items()))
+    if summary.stage_seconds:
         lines += ["## Time per stage (s)", ""]
-        lines += _table(("stage", "seconds"), [(k, f"{v:.3f}") for k, v in stages.items()])
+        lines += _table(("stage", "seconds"), [(k, f"{v:.3f}") for k, v in summary.stage_seconds.items()])
     return "\n".join(lines)

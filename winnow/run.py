@@ -8,71 +8,59 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from winnow.dedup import split_duplicates
+from winnow.batch import Batch
+from winnow.errors import WinnowError
 from winnow.faults import hold
-from winnow.pipeline import REJECTION_SCHEMA, SOURCE_SCHEMA, Batch, doc_id_for, rejection_rows
-from winnow.rules import default_rules
-from winnow.sources import FileEntry, Plan, discover
-from winnow.validation import validate_articles
-from winnow.warehouse import Loader
+from winnow.read.sources import FileEntry, Plan, discover
+from winnow.records import Document, Rejection, RunSummary, doc_id_for
+from winnow.schemas.columns import ARTICLE_FRAME, REJECTION_FRAME, SEGMENT_FRAME, SOURCE_FRAME
+from winnow.store.dedup import split_duplicates
+from winnow.store.loader import Loader
+from winnow.validate import check_rejections, validate_articles
+from winnow.version import __version__
 
 REPORT_EXAMPLES = 50  # rejections listed by path in a run report (all are in `rejections`)
 
 
 @dataclass
 class RunTally:
-    """Counts per outcome, per stage time, and what the run report lists."""
+    """A run's summary as it fills in (counts per outcome), and the accumulators its report draws on."""
 
-    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    files_seen: int = 0
-    files_new: int = 0
-    files_changed: int = 0
-    files_unchanged: int = 0
-    files_deleted: int = 0
-    loaded: int = 0
-    duplicates: int = 0
-    rejected: int = 0
-    segments_removed: int = 0
+    counts: RunSummary = field(default_factory=lambda: RunSummary("", "running", datetime.now(UTC)))
+    rules_version: str | None = None  # the rule packs the run cleaned with (their content hash)
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     rejection_reasons: Counter[str] = field(default_factory=Counter)
     rule_hits: Counter[str] = field(default_factory=Counter)
     new_paths: list[str] = field(default_factory=list)
     changed_paths: list[str] = field(default_factory=list)
-    rejection_examples: list[dict[str, str]] = field(default_factory=list)  # the report's first few
+    rejection_examples: list[dict[str, Any]] = field(default_factory=list)  # the report's first few
 
-    def summary(self, status: str, raw_dir: str, error: str | None = None) -> dict[str, Any]:
+    def summary(self, run_id: str, status: str, raw_dir: str, error: str | None = None) -> RunSummary:
         finished = datetime.now(UTC)
-        return {
-            "started_at": self.started_at,
-            "finished_at": finished,
-            "status": status,
-            "raw_dir": raw_dir,
-            "files_seen": self.files_seen,
-            "files_new": self.files_new,
-            "files_changed": self.files_changed,
-            "files_unchanged": self.files_unchanged,
-            "files_deleted": self.files_deleted,
-            "loaded": self.loaded,
-            "duplicates": self.duplicates,
-            "rejected": self.rejected,
-            "segments_removed": self.segments_removed,
-            "duration_s": round((finished - self.started_at).total_seconds(), 3),
-            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
-            "rules_version": default_rules().version,
-            "error": error,
-            "rejection_reasons": dict(self.rejection_reasons.most_common()),
-            "top_rules": dict(self.rule_hits.most_common(10)),
-            "rejection_examples": self.rejection_examples[:REPORT_EXAMPLES],
-            "new_paths": self.new_paths[:50],
-            "changed_paths": self.changed_paths[:50],
-        }
+        return replace(
+            self.counts,
+            run_id=run_id,
+            status=status,
+            finished_at=finished,
+            raw_dir=raw_dir,
+            duration_s=round((finished - self.counts.started_at).total_seconds(), 3),
+            stage_seconds={k: round(v, 3) for k, v in self.stage_seconds.items()},
+            winnow_version=__version__,
+            rules_version=self.rules_version,
+            error=error,
+            rejection_reasons=dict(self.rejection_reasons.most_common()),
+            top_rules=dict(self.rule_hits.most_common(10)),
+            rejection_examples=self.rejection_examples[:REPORT_EXAMPLES],
+            new_files=self.new_paths[:REPORT_EXAMPLES],
+            changed_files=self.changed_paths[:REPORT_EXAMPLES],
+        )
 
 
 def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan, dict[str, str]]:
@@ -80,48 +68,37 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     t0 = time.perf_counter()
     root = Path(raw_dir)
     if not root.is_dir():
-        raise FileNotFoundError(f"raw folder {root} does not exist or is not a folder")
+        raise WinnowError(f"raw folder {root} does not exist or is not a folder", path=root, stage="discover")
     plan = discover(root, loader.manifest())
     # An unchanged re-run needs no content hashes: skip reading one per article.
     known = loader.known_hashes() if plan.to_process else {}
-    tally.files_seen = plan.seen
-    tally.files_unchanged = len(plan.unchanged)
-    tally.files_deleted = len(plan.deleted)
+    tally.counts.files_seen = plan.seen
+    tally.counts.files_unchanged = len(plan.unchanged)
+    tally.counts.files_deleted = len(plan.deleted)
     for entry in plan.to_process + [fe for fe, _ in plan.refused]:
         if entry.prior is None or entry.prior.status == "deleted":
-            tally.files_new += 1
+            tally.counts.files_new += 1
             tally.new_paths.append(entry.path)
         else:
-            tally.files_changed += 1
+            tally.counts.files_changed += 1
             tally.changed_paths.append(entry.path)
     tally.stage_seconds["discover"] += time.perf_counter() - t0
     return plan, known
 
 
-def refused_batch(refused: list[tuple[FileEntry, Any]]) -> Batch:
+def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
     """Files refused at discovery (symlinks, unsupported types) as a batch of rejections."""
-    sources, rejections = [], []
+    sources: list[dict[str, Any]] = []
+    rejections: list[dict[str, Any]] = []
     for entry, rejection in refused:
-        doc_id = doc_id_for(entry.path)
-        sources.append(
-            {
-                "path": entry.path,
-                "record": 0,
-                "sha256": None,
-                "bytes": entry.size,
-                "mtime_ns": entry.mtime_ns,
-                "format": entry.format,
-                "doc_id": doc_id,
-            }
-        )
-        rejections.extend(rejection_rows(entry.path, 0, None, doc_id, [rejection]))
-    from winnow.pipeline import ARTICLE_SCHEMA, SEGMENT_SCHEMA
-
+        doc = Document(entry.path, doc_id=doc_id_for(entry.path), format=entry.format, rejections=[rejection])
+        sources.append(doc.source_row(None, entry.size, entry.mtime_ns))
+        rejections.extend(doc.rejection_rows(None))
     return Batch(
-        articles=pl.DataFrame(schema=ARTICLE_SCHEMA),
-        segments=pl.DataFrame(schema=SEGMENT_SCHEMA),
-        rejections=pl.DataFrame(rejections, schema=REJECTION_SCHEMA),
-        sources=pl.DataFrame(sources, schema=SOURCE_SCHEMA),
+        articles=pl.DataFrame(schema=ARTICLE_FRAME),
+        segments=pl.DataFrame(schema=SEGMENT_FRAME),
+        rejections=pl.DataFrame(rejections, schema=REJECTION_FRAME),
+        sources=pl.DataFrame(sources, schema=SOURCE_FRAME),
         files=len(refused),
     )
 
@@ -133,6 +110,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     t1 = time.perf_counter()
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
+    check_rejections(rejections)
     loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
     loader.add_observations(batch.observations)
     loader.touch(batch.touched)
@@ -140,33 +118,33 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     # rejection row keeps the reason), so the warehouse accounts for raw/ as it is.
     vanished = rejections.filter(pl.col("check") == "vanished")["path"].unique().to_list()
     loader.mark_deleted(vanished)
-    tally.files_deleted += len(vanished)
+    tally.counts.files_deleted += len(vanished)
     hold("load")
     t2 = time.perf_counter()
     for stage, seconds in batch.timings.items():
         tally.stage_seconds[stage] += seconds
     tally.stage_seconds["validate"] += t1 - t0
     tally.stage_seconds["load"] += t2 - t1
-    tally.loaded += unique.height
-    tally.duplicates += len(duplicates)
-    tally.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
+    tally.counts.loaded += unique.height
+    tally.counts.duplicates += len(duplicates)
+    tally.counts.rejected += rejections["doc_id"].n_unique() if rejections.height else 0
     tally.rejection_reasons.update(rejections["check"].to_list())
     room = REPORT_EXAMPLES - len(tally.rejection_examples)
     if room > 0 and rejections.height:
         tally.rejection_examples.extend(rejections.select("path", "check", "reason").head(room).to_dicts())
     kept_segments = batch.segments.filter(pl.col("doc_id").is_in(unique["doc_id"].to_list()))
-    tally.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
+    tally.counts.segments_removed += kept_segments.filter(pl.col("category") != "metadata").height
     tally.rule_hits.update(kept_segments.filter(pl.col("category") != "metadata")["rule_id"].to_list())
     # Touched files (same bytes, new mtime) were counted as changed at discovery; they are not.
     if batch.touched:
         touched = {p for p, _, _ in batch.touched}
         moved = [p for p in tally.changed_paths if p in touched]
-        tally.files_changed -= len(moved)
-        tally.files_unchanged += len(moved)
+        tally.counts.files_changed -= len(moved)
+        tally.counts.files_unchanged += len(moved)
         tally.changed_paths = [p for p in tally.changed_paths if p not in touched]
 
 
-def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dict[str, Any]:
+def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> RunSummary:
     """Mark vanished files deleted, record the run, commit. Returns the run summary."""
     t0 = time.perf_counter()
     loader.flush_staged()
@@ -174,7 +152,7 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> dic
     loader.mark_deleted(plan.deleted)
     tally.stage_seconds["load"] += t1 - t0
     tally.stage_seconds["finish"] += time.perf_counter() - t1
-    summary = tally.summary("completed", raw_dir)
+    summary = tally.summary(loader.run_id, "completed", raw_dir)
     loader.record_run(summary)
     hold("commit")
     loader.commit()

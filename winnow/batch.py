@@ -1,0 +1,298 @@
+"""One batch of files through the engine's stages: bytes on disk to candidate article rows. No Prefect.
+
+    read -> decode -> parse (winnow.read) -> learned boilerplate -> clean (winnow.clean)
+         -> header metadata, body, language (winnow.extract)
+
+`process_batch` is what a flow task runs: a list of files in, plain data frames out, so batches can
+run in worker processes and travel cheaply between tasks. A document a stage cannot handle leaves
+with a named reason; a file that crashes a stage is quarantined (`crashed`) and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from winnow.budget import BudgetExceeded, Deadline, time_budget
+from winnow.clean.learned import LearnedState, learn_and_remove
+from winnow.clean.lines import clean_document
+from winnow.clean.rules import RuleSet, default_rules
+from winnow.errors import is_transient
+from winnow.extract.header import estimate_read_time, read_header
+from winnow.extract.language import set_language
+from winnow.extract.words import count_words
+from winnow.faults import hold
+from winnow.read.decode import decode
+from winnow.read.gzip import gunzip_bounded
+from winnow.read.parse import parse_text
+from winnow.read.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
+from winnow.records import Document, Segment, doc_id_for
+from winnow.schemas.columns import (
+    ARTICLE_FRAME,
+    OBSERVATION_FRAME,
+    REJECTION_FRAME,
+    SEGMENT_FRAME,
+    SOURCE_FRAME,
+)
+from winnow.settings import Settings, get_settings
+from winnow.store.dedup import content_hash
+
+STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")  # timed per batch
+
+
+@dataclass
+class Batch:
+    """What one batch of files becomes: frames ready for validation and loading."""
+
+    articles: pl.DataFrame
+    segments: pl.DataFrame
+    rejections: pl.DataFrame
+    sources: pl.DataFrame  # one row per document (accepted or rejected) of a changed file
+    touched: list[tuple[str, int, int]] = field(default_factory=list)  # (path, size, mtime) same bytes
+    timings: dict[str, float] = field(default_factory=dict)
+    files: int = 0
+    observations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBSERVATION_FRAME))
+
+
+# --- read, decode, parse ---------------------------------------------------------------------
+
+
+def read_documents(
+    raw_dir: Path, entry: FileEntry, settings: Settings, timings: defaultdict[str, float]
+) -> tuple[list[Document], str | None]:
+    """One file to its parsed (not yet cleaned) documents. Returns (documents, sha256); an
+    unchanged file gives no documents. Never raises for bad input.
+
+    Reading runs under the per-document time budget (winnow/budget.py): a file that overruns is
+    stopped and quarantined (`time_budget`), and the batch goes on.
+    """
+    base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
+    base.doc_id = doc_id_for(entry.path)
+    try:
+        with time_budget(settings.doc_time_budget_s) as deadline:
+            return _read_documents(raw_dir, entry, base, settings, timings, deadline)
+    except BudgetExceeded as exc:
+        return [_over_budget(base, exc)], base.sha256 or None
+
+
+def _read_documents(
+    raw_dir: Path,
+    entry: FileEntry,
+    base: Document,
+    settings: Settings,
+    timings: defaultdict[str, float],
+    deadline: Deadline,
+) -> tuple[list[Document], str | None]:
+    t0 = time.perf_counter()
+    deadline.at("read")
+    try:
+        data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
+    except ReadProblem as problem:
+        base.rejections.append(problem.rejection)
+        return [base], None
+    hold("read")
+    base.sha256 = sha256_hex(data)
+    base.size = len(data)
+    if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
+        return [], base.sha256  # touched but not changed
+    if entry.path.lower().endswith(".gz"):
+        try:
+            data = gunzip_bounded(data, settings.max_decompressed_bytes)
+        except ReadProblem as problem:
+            base.rejections.append(problem.rejection)
+            return [base], base.sha256
+    deadline.at("decode")
+    decoded = decode(data)
+    timings["decode"] += time.perf_counter() - t0
+    if decoded.text is None:
+        base.reject("decode", decoded.problem or "undecodable", decoded.detail, encoding=decoded.encoding)
+        return [base], base.sha256
+    base.encoding = decoded.encoding
+    deadline.at("parse")
+    t1 = time.perf_counter()
+    try:
+        docs = parse_text(base, decoded.text, settings.max_line_chars)
+    except Exception as exc:  # a reader bug on one file must not sink the batch
+        docs = [_crashed(base, "parse", exc)]
+    timings["parse"] += time.perf_counter() - t1
+    return docs, base.sha256
+
+
+# --- clean, header metadata, body, language ----------------------------------------------------
+
+
+def finish_document(
+    doc: Document,
+    rules: RuleSet,
+    settings: Settings,
+    timings: defaultdict[str, float],
+    deadline: Deadline | None = None,
+) -> Document:
+    """Clean, extract metadata and detect language for a document whose lines are set."""
+    deadline = deadline or Deadline(0, 0)
+    t0 = time.perf_counter()
+    kept, ruled_out = clean_document(doc, rules.for_source(doc.source_path))
+    hold("clean")
+    t1 = time.perf_counter()
+    deadline.at("metadata")
+    kept_lines = [doc.lines[i] for i in kept]
+    header = read_header(
+        doc,
+        [] if doc.header_found else kept_lines,
+        max_lines=settings.max_header_lines,
+        max_title_chars=settings.max_title_chars,
+        max_byline_chars=settings.max_byline_chars,
+    )
+    consumed = set(header)
+    doc.removed += [Segment(kept[i] + 1, kept_lines[i].strip(), "header", "metadata") for i in header]
+    doc.removed.sort(key=lambda s: s.position)
+    doc.kept = [kept[i] for i in range(len(kept)) if i not in consumed]
+    doc.body = "\n\n".join(doc.lines[i].strip() for i in doc.kept)
+    doc.word_count = sum(count_words(doc.lines[i]) for i in doc.kept)  # = word_count(doc.body)
+    doc.read_time_est_min = estimate_read_time(doc.word_count, settings.words_per_minute)
+    doc.content_hash = content_hash(doc.body)
+    t2 = time.perf_counter()
+    timings["clean"] += t1 - t0
+    timings["metadata"] += t2 - t1
+    if not doc.body.strip():
+        return doc.reject(
+            "clean", "empty_after_cleaning", "no body text is left after cleaning", removed=ruled_out
+        )
+    deadline.at("language")
+    set_language(doc, seed=settings.seed, limit=settings.sample_chars, trials=settings.language_trials)
+    timings["language"] += time.perf_counter() - t2
+    return doc
+
+
+def finish_documents(
+    docs: list[Document], rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> list[Document]:
+    """Clean, annotate and detect language, each document under its own time budget."""
+    out = []
+    for doc in docs:
+        if doc.rejected:
+            out.append(doc)
+            continue
+        try:
+            with time_budget(settings.doc_time_budget_s) as deadline:
+                deadline.at("clean")
+                out.append(finish_document(doc, rules, settings, timings, deadline))
+        except BudgetExceeded as exc:
+            out.append(_over_budget(doc, exc))
+        except Exception as exc:  # a bug on one document must not sink the batch
+            out.append(_crashed(doc, "clean", exc))
+    return out
+
+
+# --- whole files and batches -------------------------------------------------------------------
+
+
+def process_file(
+    raw_dir: Path, entry: FileEntry, rules: RuleSet, settings: Settings, timings: defaultdict[str, float]
+) -> tuple[list[Document], str | None]:
+    """One file to its documents, cleaned (no learned boilerplate: that needs a batch and the
+    warehouse). Returns (documents, sha256); never raises for bad input."""
+    docs, sha = read_documents(raw_dir, entry, settings, timings)
+    return finish_documents(docs, rules, settings, timings), sha
+
+
+def process_batch(
+    raw_dir: str | Path,
+    entries: Sequence[FileEntry],
+    rules: RuleSet | None = None,
+    settings: Settings | None = None,
+    raise_io_errors: bool = False,
+    learned: LearnedState | None = None,
+) -> Batch:
+    """Read, decode, parse, clean and annotate a batch of files. `learned` is what the warehouse
+    knows of recurring lines (LearnedState); without it the batch learns from itself only.
+
+    A file that crashes any step is quarantined (check `crashed`, with the traceback summary) and
+    the batch goes on. A transient OSError (EIO, EAGAIN, ...) is raised instead when
+    `raise_io_errors` is set, so the caller (the flow's task, with retries) can retry it; on its
+    last attempt it passes False and the file is quarantined as `io_error`."""
+    rules = rules or default_rules()
+    settings = settings or get_settings()
+    root = Path(raw_dir)
+    timings: defaultdict[str, float] = defaultdict(float)
+    touched: list[tuple[str, int, int]] = []
+    parsed: list[tuple[FileEntry, list[Document], str | None]] = []
+    for entry in entries:
+        try:
+            docs, sha = read_documents(root, entry, settings, timings)
+        except OSError as exc:
+            if raise_io_errors and is_transient(exc):
+                raise
+            docs, sha = [crashed_document(entry, "read", "io_error", exc)], None
+        except Exception as exc:  # a bug on one file must not sink the batch
+            docs, sha = [crashed_document(entry, "read", "crashed", exc)], None
+        if not docs and sha is not None:
+            touched.append((entry.path, entry.size, entry.mtime_ns))
+            continue
+        parsed.append((entry, docs, sha))
+    t0 = time.perf_counter()
+    observations = learn_and_remove(
+        [d for _, docs, _ in parsed for d in docs],
+        learned,
+        settings.learned_min_documents,
+        settings.learned_max_words,
+        [r for r in rules.rules if r.where == "anywhere"],  # a line a rule names keeps its rule
+    )
+    timings["learned"] += time.perf_counter() - t0
+    articles: list[dict[str, Any]] = []
+    segments: list[dict[str, Any]] = []
+    rejections: list[dict[str, Any]] = []
+    sources: list[dict[str, Any]] = []
+    for entry, docs, sha in parsed:
+        for doc in finish_documents(docs, rules, settings, timings):
+            sources.append(doc.source_row(sha, doc.size or entry.size, entry.mtime_ns))
+            if doc.rejected:
+                rejections.extend(doc.rejection_rows(sha))
+            else:
+                articles.append(doc.article_row())
+                segments.extend(doc.segment_rows())
+    return Batch(
+        articles=pl.DataFrame(articles, schema=ARTICLE_FRAME),
+        segments=pl.DataFrame(segments, schema=SEGMENT_FRAME),
+        rejections=pl.DataFrame(rejections, schema=REJECTION_FRAME),
+        sources=pl.DataFrame(sources, schema=SOURCE_FRAME),
+        touched=touched,
+        timings=dict(timings),
+        files=len(entries),
+        observations=pl.DataFrame(observations, schema=OBSERVATION_FRAME),
+    )
+
+
+# --- documents that leave early ------------------------------------------------------------------
+
+
+def _over_budget(doc: Document, exc: BudgetExceeded) -> Document:
+    fresh = Document(
+        source_path=doc.source_path,
+        record=doc.record,
+        size=doc.size,
+        mtime_ns=doc.mtime_ns,
+        format=doc.format,
+    )
+    fresh.doc_id, fresh.sha256 = doc.doc_id, doc.sha256
+    return fresh.reject(exc.stage, "time_budget", str(exc), seconds=exc.seconds)
+
+
+def _crashed(doc: Document, stage: str, exc: Exception) -> Document:
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return doc.reject(stage, "crashed", f"internal error: {summary}", traceback=traceback.format_exc(limit=5))
+
+
+def crashed_document(entry: FileEntry, stage: str, check: str, exc: BaseException) -> Document:
+    """A file that a step crashed on, as a rejected document carrying the traceback summary."""
+    doc = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
+    doc.doc_id = doc_id_for(entry.path)
+    summary = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return doc.reject(stage, check, f"internal error: {summary}", traceback=traceback.format_exc(limit=5))

@@ -1,0 +1,246 @@
+"""Learned boilerplate: short lines that recur verbatim across many distinct documents of one source.
+
+No rule names them, yet a line that twenty different articles of one site all carry ("Sign up for
+the Morning Brief", a staff bio, a disclaimer) is the site's, not the article's.
+
+- Source: where a document comes from. The URL's host when the document carries a URL (HTML,
+  JSON), else its first folder under raw/ (people sort scrapes by site), else the raw/ root.
+- Distinct documents: counted by an article *fingerprint* (the hash of the document's long prose
+  lines), never by file: five copies of one article, even wrapped in different page chrome, are
+  one document, so an article's own sentences are never learned from its copies.
+- Counts: observations (source, line, fingerprint) live in the warehouse (table
+  learned_line_docs, migration 003) so learning carries across runs; a batch adds its own
+  observations to what the warehouse knew when the run started. Most lines only one article
+  ever carries: those are kept as sorted 64-bit keys (8 bytes a line, in a numpy array), the rest
+  as counts, so the state the flow hands each batch stays small (it had grown to 1.3 million
+  dictionary entries, pickled for every batch, at 100,000 articles).
+- A line is removed (category `learned`) once `learned_min_documents` distinct documents of the
+  source carry it. `winnow rules candidates` lists such lines for promotion into a rule pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from winnow.clean.matcher import matcher
+from winnow.clean.rules import Rule, normalise_line
+from winnow.extract.words import count_words
+from winnow.records import Document, Segment
+
+FINGERPRINT_MIN_WORDS = 12  # lines this long are article prose: they identify the article
+HEADER_LINES = 4  # a plain article's first lines (title, byline, date, read time) are never learned
+
+
+def source_key(doc: Document) -> str:
+    """The source a document's boilerplate is learned for (see the module docstring)."""
+    if doc.url:
+        host = urlsplit(doc.url if "//" in doc.url else f"//{doc.url}").hostname or ""
+        host = host.removeprefix("www.")
+        if host:
+            return host
+    folder, sep, _ = doc.source_path.partition("/")
+    return f"{folder}/" if sep else "."
+
+
+def line_hash(folded: str) -> str:
+    return hashlib.sha256(folded.encode()).hexdigest()[:16]
+
+
+def fingerprint(lines: Sequence[str]) -> str:
+    """The article's identity: its long lines, in order. Falls back to every line for short texts."""
+    return _fingerprint([(normalise_line(x), count_words(x)) for x in lines if x.strip()])
+
+
+def _fingerprint(folded: Sequence[tuple[str, int]]) -> str:
+    """fingerprint() over (normalised line, word count) pairs of the non-blank lines."""
+    prose = [f for f, n in folded if n >= FINGERPRINT_MIN_WORDS]
+    basis = prose or [f for f, _ in folded]
+    return hashlib.sha256("\n".join(basis).encode()).hexdigest()[:16]
+
+
+def candidates(lines: Sequence[str], max_words: int) -> dict[str, str]:
+    """line hash -> text, for the lines that may be learned (short, with at least one word)."""
+    return _read(list(enumerate(lines)), max_words)[1]
+
+
+def _read(
+    lines: Sequence[tuple[int, str]], max_words: int
+) -> tuple[str, dict[str, str], list[tuple[int, str]]]:
+    """One pass over a document's (index, line) pairs: its fingerprint, its candidates (hash ->
+    text) and the (index, hash) of each candidate line, in order."""
+    folded: list[tuple[str, int]] = []
+    cands: dict[str, str] = {}
+    where: list[tuple[int, str]] = []
+    for i, line in lines:
+        if not line.strip():
+            continue
+        f = normalise_line(line)
+        n = count_words(line)
+        folded.append((f, n))
+        if f and 0 < n <= max_words:
+            lhash = line_hash(f)
+            cands.setdefault(lhash, line.strip())
+            where.append((i, lhash))
+    return _fingerprint(folded), cands, where
+
+
+_NO_KEYS = np.empty(0, dtype=np.uint64)
+
+
+def pair_key(source: str, lhash: str) -> int:
+    """A 64-bit key for (source, line hash); collisions are negligible at any corpus size.
+    PAIR_KEY_SQL computes the same key in DuckDB."""
+    return int(hashlib.sha256(f"{source}\x00{lhash}".encode()).hexdigest()[:16], 16)
+
+
+PAIR_KEY_SQL = "('0x' || substr(sha256(source || chr(0) || line_hash), 1, 16))::UBIGINT"
+
+
+def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+    return np.fromiter((pair_key(s, h) for s, h in pairs), dtype=np.uint64, count=len(pairs))
+
+
+@dataclass
+class LearnedState:
+    """What the warehouse knows: per (source, line) the number of distinct articles carrying it
+    (counts for lines two or more carry, sorted keys for lines exactly one carries), and per source
+    the fingerprints already counted."""
+
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    fingerprints: dict[str, set[str]] = field(default_factory=dict)
+    singles: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # sorted pair_key()s; replaced, not mutated
+
+    @classmethod
+    def from_rows(
+        cls,
+        counts: Iterable[tuple[str, str, int]],
+        fingerprints: Iterable[tuple[str, str]],
+        singles: Sequence[tuple[str, str]] = (),
+        single_keys: np.ndarray | None = None,
+    ) -> LearnedState:
+        """`singles` as (source, line hash) pairs, or already as keys (`single_keys`)."""
+        state = cls()
+        state.counts = {(source, lhash): int(n) for source, lhash, n in counts if int(n) >= 2}
+        for source, fp in fingerprints:
+            state.fingerprints.setdefault(source, set()).add(fp)
+        keys = _keys(singles) if single_keys is None else single_keys.astype(np.uint64)
+        state.singles = np.unique(keys)
+        return state
+
+    def prior(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Distinct articles counted so far for each (source, line hash)."""
+        if not pairs:
+            return []
+        keys = _keys(pairs)
+        found = np.zeros(len(pairs), dtype=bool)
+        if self.singles.size:
+            at = np.minimum(np.searchsorted(self.singles, keys), self.singles.size - 1)
+            found = self.singles[at] == keys
+        return [self.counts.get(pair, 0) or int(one) for pair, one in zip(pairs, found, strict=True)]
+
+    def count(self, source: str, lhash: str) -> int:
+        return self.prior([(source, lhash)])[0]
+
+    def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Add a loaded batch's observations so the run's later batches count them. An article
+        counted already (a copy that an earlier batch, processed at the same time, carried too)
+        does not count again: the warehouse keeps one row per (source, line, article) as well."""
+        rows = set(rows)
+        fresh = {(s, fp) for s, _, fp in rows if fp not in self.fingerprints.get(s, ())}
+        added: dict[tuple[str, str], int] = defaultdict(int)
+        for source, lhash, fp in rows:
+            if (source, fp) in fresh:
+                added[(source, lhash)] += 1
+        pairs = list(added)
+        new_singles = []
+        for pair, before in zip(pairs, self.prior(pairs), strict=True):
+            total = before + added[pair]
+            if total >= 2:
+                self.counts[pair] = total  # a key left in `singles` is shadowed by the count
+            else:
+                new_singles.append(pair)
+        if new_singles:
+            self.singles = np.union1d(self.singles, _keys(new_singles))
+        for source, fp in fresh:
+            self.fingerprints.setdefault(source, set()).add(fp)
+
+    def copy(self) -> LearnedState:
+        """A copy that later absorb() calls on this state leave alone (`singles` is replaced, not
+        changed, so it is shared)."""
+        return LearnedState(
+            dict(self.counts), {s: set(fps) for s, fps in self.fingerprints.items()}, self.singles
+        )
+
+    def known(self, source: str, fp: str) -> bool:
+        return fp in self.fingerprints.get(source, ())
+
+
+def learn_and_remove(
+    docs: Sequence[Document],
+    state: LearnedState | None,
+    min_documents: int,
+    max_words: int,
+    rules: Sequence[Rule] = (),
+) -> list[dict[str, Any]]:
+    """Count this batch's lines with the warehouse's counts; mark lines over the threshold as
+    removed (Segment category `learned`) on each document. Returns the batch's new observations
+    (rows for learned_line_docs)."""
+    state = state or LearnedState()
+    named = matcher(rules)
+    unnamed: dict[str, bool] = {}
+    per_doc: list[tuple[Document, str, str, dict[str, str], list[tuple[int, str]]]] = []
+    batch: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for doc in docs:
+        if doc.rejected or not doc.lines:
+            continue
+        source = source_key(doc)
+        taken = {s.position - 1 for s in doc.removed}
+        fp, cands, where = _read([(i, x) for i, x in enumerate(doc.lines) if i not in taken], max_words)
+        per_doc.append((doc, source, fp, cands, where))
+        if not state.known(source, fp):  # an article counted before does not count again
+            for lhash in cands:
+                batch[source][lhash].add(fp)
+    observations: list[dict[str, Any]] = []
+    pairs = list({(source, lhash) for _, source, _, cands, _ in per_doc for lhash in cands})
+    before = dict(zip(pairs, state.prior(pairs), strict=True))
+    for doc, source, fp, cands, where in per_doc:
+        learned = {
+            lhash
+            for lhash in cands
+            if before[(source, lhash)] + len(batch[source][lhash]) >= min_documents
+        }
+        if learned:
+            # title, byline and date lines recur too (a prolific author): not boilerplate
+            taken = {s.position - 1 for s in doc.removed}
+            header = set() if doc.header_found else set(_first_lines(doc.lines, taken, HEADER_LINES))
+            for i, lhash in where:
+                if lhash in learned and i not in header:
+                    line = doc.lines[i]
+                    if line not in unnamed:  # learned lines recur: each is tried against the rules once
+                        unnamed[line] = named.first(line, normalise_line(line)) is None
+                    if unnamed[line]:
+                        doc.removed.append(Segment(i + 1, line.strip(), "learned", "learned"))
+        if not state.known(source, fp):
+            observations.extend(
+                {"source": source, "line_hash": lhash, "fingerprint": fp, "text": text}
+                for lhash, text in cands.items()
+            )
+    return observations
+
+
+def _first_lines(lines: Sequence[str], taken: set[int], n: int) -> list[int]:
+    """Indices of the first n non-blank lines not already taken."""
+    out: list[int] = []
+    for i, line in enumerate(lines):
+        if len(out) == n:
+            break
+        if i not in taken and line.strip():
+            out.append(i)
+    return out

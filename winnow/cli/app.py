@@ -1,0 +1,41 @@
+"""What every command shares: the consoles, the common options, and how a command fails."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console()
+err = Console(stderr=True)
+
+WarehouseOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--warehouse",
+        "-w",
+        envvar="WINNOW_WAREHOUSE",
+        help="DuckDB warehouse file [default: warehouse/articles.duckdb].",
+    ),
+]
+RawOpt = Annotated[
+    str | None,
+    typer.Option("--raw", "-r", envvar="WINNOW_RAW", help="Folder of raw files [default: raw/]."),
+]
+WaitOpt = Annotated[
+    bool,
+    typer.Option("--wait", help="If an ingest is writing the warehouse, wait for it instead of failing."),
+]
+
+
+def waiting(message: str) -> None:
+    err.print(f"[yellow]waiting:[/] {message}")
+
+
+EXIT_SKIPPED = 75  # sysexits EX_TEMPFAIL: the warehouse was busy, try again later
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)

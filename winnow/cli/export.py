@@ -1,0 +1,47 @@
+"""`winnow export`: articles out to Parquet, CSV or JSON lines, for pandas, Polars, Spark or a lake."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+
+from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
+from winnow.cli.common import read_warehouse
+from winnow.store.export import FORMATS, export_articles
+
+
+def export(
+    out: Annotated[Path, typer.Argument(help="File to write (replaced if it exists).")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
+    where: Annotated[
+        str | None,
+        typer.Option(help="SQL condition on articles, e.g. \"language = 'en' AND word_count > 500\"."),
+    ] = None,
+    wait: WaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Write articles (all columns; authors as a list in Parquet and JSONL, a JSON array in CSV) to
+    OUT. The file appears whole or not at all."""
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    con = read_warehouse(warehouse, wait)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the export is an ordinary file
+    try:
+        n = export_articles(con, Path(tmp), fmt, where)
+        os.replace(tmp, out)
+    except duckdb.Error as exc:
+        fail(f"export failed: {exc}")
+    finally:
+        con.close()
+        Path(tmp).unlink(missing_ok=True)
+    console.print(f"wrote {n} articles to {out} ({fmt})", highlight=False)

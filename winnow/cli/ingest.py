@@ -1,0 +1,63 @@
+"""`winnow ingest`: one Prefect flow run over raw/, and the summary it prints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from winnow.cli.app import EXIT_SKIPPED, RawOpt, WarehouseOpt, console, err, fail
+from winnow.errors import WinnowError
+from winnow.records import RunSummary
+
+
+def ingest(
+    raw: RawOpt = None,
+    warehouse: WarehouseOpt = None,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--wait/--no-wait",
+            help="If another ingest is writing to the warehouse, wait for it to finish "
+            f"instead of skipping this run (a skip exits with code {EXIT_SKIPPED}).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Local worker processes for the batches (default: one per CPU core).", min=1),
+    ] = None,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the batches on this Dask scheduler (tcp://host:8786); env WINNOW_DASK_ADDRESS.",
+        ),
+    ] = None,
+) -> None:
+    """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
+    from winnow.cli.progress_bar import progress_bar
+    from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
+    from winnow.flows.progress import reporting_to
+
+    try:
+        with progress_bar(err) as bar, reporting_to(bar):
+            summary = run_ingest(raw, warehouse, wait=wait, dask_address=dask_address, workers=workers)
+    except WinnowError as exc:
+        fail(str(exc))
+        return
+    if summary.status == "skipped":
+        fail(summary.error or "skipped: another ingest is writing", EXIT_SKIPPED)
+    print_summary(summary)
+
+
+def print_summary(summary: RunSummary) -> None:
+    console.print(f"[bold]run {summary.run_id}[/] {summary.status} in {summary.duration_s:.1f}s")
+    console.print(
+        f"  files: {summary.files_seen} seen, {summary.files_new} new, {summary.files_changed} changed, "
+        f"{summary.files_unchanged} unchanged, {summary.files_deleted} deleted"
+    )
+    console.print(
+        f"  articles: {summary.loaded} loaded, {summary.duplicates} duplicates, {summary.rejected} "
+        f"rejected; {summary.segments_removed} boilerplate lines removed"
+    )
+    for check, n in summary.rejection_reasons.items():
+        console.print(f"  rejected ({check}): {n}")

@@ -1,0 +1,69 @@
+"""The `winnow` command line: the Typer app, assembled from one module per command.
+
+Query-side commands talk to the warehouse directly; `ingest`, `watch` and `serve` hand over to the
+Prefect flows (imported only when those commands run).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from winnow.cli import (
+    check,
+    export,
+    ingest,
+    preview,
+    query,
+    rejects,
+    rules,
+    search,
+    serve,
+    show,
+    status,
+    watch,
+)
+from winnow.cli import eval as eval_command
+from winnow.cli.app import err
+from winnow.errors import WinnowError
+
+app = typer.Typer(
+    name="winnow",
+    help="Ingest scraped articles from raw/, clean and validate them, and query them in DuckDB.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+for command in (
+    ingest.ingest,
+    query.query,
+    preview.preview,
+    serve.serve,
+    watch.watch,
+    search.search,
+    show.show,
+    status.status,
+    rejects.rejects,
+    export.export,
+    check.check,
+):
+    app.command()(command)
+app.command("eval")(eval_command.evaluate)
+app.add_typer(rules.rules_app, name="rules")
+
+
+def main() -> None:
+    # Prefect's temporary server writes telemetry into its SQLite file while the flow starts, which
+    # races on a fresh PREFECT_HOME ("database is locked"); winnow sends no telemetry anyway.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    try:
+        app()
+    except WinnowError as exc:
+        err.print(f"[bold red]error:[/] {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

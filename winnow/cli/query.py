@@ -1,0 +1,86 @@
+"""`winnow query`: SQL against the warehouse, printed as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
+from winnow.errors import WinnowError
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str | Table:
+    if fmt == "json":
+        return json.dumps(
+            [{c: _jsonable(v) for c, v in zip(columns, r, strict=True)} for r in rows],
+            ensure_ascii=False,
+            indent=1,
+        )
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r])
+        return buf.getvalue().rstrip("\n")
+    table = Table(show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*["" if v is None else str(v) for v in r])
+    return table
+
+
+def query(
+    sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow statements that change the warehouse (opens it writable).")
+    ] = False,
+    wait: WaitOpt = False,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Run SQL against the warehouse and print the result. Read-only unless --write is given."""
+    import duckdb
+
+    from winnow.store.readonly import open_reader, refuse_writes
+
+    if fmt not in ("table", "csv", "json"):
+        fail(f"unknown format {fmt!r}: use table, csv or json", 2)
+    try:
+        con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
+    except WinnowError as exc:
+        fail(str(exc))
+        return
+    try:
+        if not write:
+            refuse_writes(con, sql)
+        cur = con.execute(sql)
+        columns = [d[0] for d in cur.description or []]
+        rows = cur.fetchall() if columns else []
+    except WinnowError as exc:
+        fail(str(exc))
+        return
+    except duckdb.Error as exc:
+        fail(f"query failed: {exc}")
+        return
+    finally:
+        con.close()
+    out = render_rows(columns, rows, fmt)
+    if isinstance(out, str):
+        sys.stdout.write(out + "\n")
+    else:
+        console.print(out)

@@ -1,0 +1,131 @@
+"""Header metadata from the top of a plain-text article: title, byline, dates, read time.
+
+`read_header` walks the first kept lines and stops at the first line that is none of title,
+byline, date or read time: that is where the body begins.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from winnow.extract.authors import BYLINE_PREFIX, parse_byline
+from winnow.extract.dates import date_kind, looks_like_date, parse_datetime
+from winnow.records import Document
+
+_READ_TIME = re.compile(
+    r"^(reading time:?\s*)?(?P<n>\d{1,3})[\s-]*(min|mins|minute|minutes)\.?(\s+read(ing)?( time)?)?$",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s+[|·•]\s+|\s+[—–]\s+")
+_WORD = re.compile(r"\w+")
+
+
+def parse_read_time(text: str) -> int | None:
+    m = _READ_TIME.match(text.strip())
+    if not m:
+        return None
+    n = int(m.group("n"))
+    return n if 0 < n <= 600 else None
+
+
+def _title_ok(line: str, max_chars: int) -> bool:
+    words = len(_WORD.findall(line))
+    if not line or len(line) > max_chars or words == 0 or words > 40:
+        return False
+    return not (parse_read_time(line) or looks_like_date(line) and words <= 8)
+
+
+def read_header(
+    doc: Document,
+    lines: Sequence[str],
+    *,
+    max_lines: int = 12,
+    max_title_chars: int = 400,
+    max_byline_chars: int = 160,
+) -> list[int]:
+    """Read title, byline, dates and read time from the first of `lines` (the kept, non-blank lines,
+    in order) into `doc`, where the source has not declared them already. Returns the indices
+    (into `lines`) of the header lines, which are metadata, not body."""
+    found = _Found()
+    consumed: list[int] = []
+    for i, raw in enumerate(lines[:max_lines]):
+        line = raw.strip()
+        if i == 0 and _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
+            found.title = line
+            consumed.append(i)
+            continue
+        if not _take_line(line, found, max_byline_chars):
+            break
+        consumed.append(i)
+    found.apply(doc)
+    return consumed
+
+
+class _Found:
+    """What the header lines say, before it is weighed against what the source declared."""
+
+    def __init__(self) -> None:
+        self.title: str | None = None
+        self.authors: list[str] = []
+        self.published: tuple[str, datetime | None] | None = None
+        self.updated: tuple[str, datetime | None] | None = None
+        self.read_time: int | None = None
+
+    def apply(self, doc: Document) -> None:
+        doc.title = doc.title or self.title
+        doc.authors = doc.authors or self.authors
+        if self.published and doc.published_at is None and doc.published_raw is None:
+            doc.set_published(*self.published)
+        if self.updated and doc.updated_at is None and doc.updated_raw is None:
+            doc.set_updated(*self.updated)
+        if doc.published_raw is None and doc.updated_raw is not None:
+            # Only an "Updated ..." line: the best published time the page gives.
+            doc.set_published(doc.updated_raw, doc.updated_at)
+        doc.read_time_stated_min = doc.read_time_stated_min or self.read_time
+
+
+def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
+    """Take metadata from one line (possibly 'A | date | 6 min read'). False: the body starts here."""
+    if len(line) > max_byline_chars + 120:
+        return False
+    parts = [p for p in _SEPARATORS.split(line) if p.strip()] or [line]
+    taken: list[tuple[str, object]] = []
+    for part in parts:
+        part = part.strip()
+        minutes = parse_read_time(part)
+        if minutes is not None:
+            taken.append(("read", minutes))
+            continue
+        if looks_like_date(part) and len(_WORD.findall(part)) <= 14:
+            taken.append(("date", part))
+            continue
+        authors = parse_byline(part, max_chars=max_byline_chars)
+        if authors is not None and not found.authors:
+            taken.append(("authors", authors))
+            continue
+        return False
+    for kind, value in taken:
+        if kind == "read" and found.read_time is None:
+            found.read_time = value  # type: ignore[assignment]
+        elif kind == "authors":
+            found.authors = list(value)  # type: ignore[call-overload]
+        elif kind == "date":
+            _take_date(found, str(value))
+    return True
+
+
+def _take_date(found: _Found, raw: str) -> None:
+    stamp = (raw, parse_datetime(raw))
+    if date_kind(raw) == "updated":
+        found.updated = found.updated or stamp
+    elif found.published is None:
+        found.published = stamp
+    elif found.updated is None:
+        found.updated = stamp
+
+
+def estimate_read_time(words: int, words_per_minute: int) -> int:
+    return max(1, math.ceil(words / words_per_minute)) if words else 0

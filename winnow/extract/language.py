@@ -1,0 +1,204 @@
+"""Language identification: langdetect's model and algorithm, seeded, bounded and made fast.
+
+langdetect (naive Bayes over character 1-3-grams, averaged over random restarts) is the detector
+the design names. Its own Detector spends most of its time in pure-Python loops: n-gram
+extraction character by character, and a loop over its 55 languages for every n-gram it draws.
+This module runs the same algorithm on the same profiles and returns the same answer:
+
+- the text is prepared as Detector.append and cleaning_text do (URLs and e-mail addresses out,
+  Vietnamese normalised, runs of spaces collapsed, Latin letters dropped from mostly non-Latin
+  text), with langdetect's own per-character normaliser applied through a cached str.translate;
+- the n-grams are the same, in the same order (random draws pick them by position);
+- the restarts draw from random.Random(seed) exactly as langdetect does, and each probability
+  update is one numpy operation over all languages (the same IEEE operations; the normalising
+  sum is sequential, as Python's is).
+
+tests/test_language.py checks the results against langdetect's Detector. It reads a bounded,
+spread-out sample of the body (the start, the middle and the end).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.utils.ngram import NGram
+
+from winnow.records import Document
+
+_lock = threading.Lock()
+_LATIN = re.compile("[A-z]")  # langdetect's test: 'A' <= ch <= 'z'
+_NON_LATIN = re.compile("[\u0300-\U0010ffff]")  # its block test never excludes anything: see _prepare
+_SPACES = re.compile(" +")
+
+
+@dataclass(frozen=True)
+class _Model:
+    langs: tuple[str, ...]
+    index: dict[str, int]  # n-gram -> row of `matrix`
+    matrix: np.ndarray  # (n-grams, languages): P(n-gram | language), as langdetect's profiles hold it
+
+
+_model: _Model | None = None
+
+
+def _load() -> _Model:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                factory = DetectorFactory()
+                factory.load_profile(PROFILES_DIRECTORY)
+                grams = list(factory.word_lang_prob_map)
+                matrix = np.array([factory.word_lang_prob_map[g] for g in grams], dtype=np.float64)
+                _model = _Model(tuple(factory.langlist), {g: i for i, g in enumerate(grams)}, matrix)
+    return _model
+
+
+class _Normalised(dict[int, str]):
+    """str.translate table of langdetect's per-character normaliser, filled as characters appear."""
+
+    def __missing__(self, code: int) -> str:
+        out = self[code] = NGram.normalize(chr(code))
+        return out
+
+
+_NORMALISED = _Normalised()
+
+
+def _prepare(text: str) -> str:
+    """The text langdetect's Detector analyses after append() and cleaning_text()."""
+    text = Detector.URL_RE.sub(" ", text)
+    text = Detector.MAIL_RE.sub(" ", text)
+    text = NGram.normalize_vi(text)
+    text = _SPACES.sub(" ", text[:10_000])  # Detector.max_text_length
+    # cleaning_text counts characters from U+0300 up as non-Latin unless they are in the Latin
+    # Extended Additional block, but compares the block's number with its name, so it never
+    # excludes them: count them all, as it does.
+    if 2 * len(_LATIN.findall(text)) < len(_NON_LATIN.findall(text)):
+        text = _LATIN.sub("", text)
+    return text
+
+
+def _ngram_rows(text: str, index: dict[str, int]) -> list[int]:
+    """Rows of the profile n-grams in `text`, in the order langdetect's _extract_ngrams finds them.
+
+    langdetect slides a 3-character window over each space-padded word (the first word padded
+    by its initial space, every word followed by a space also padded after) and, at each position,
+    takes the 1-, 2- and 3-gram ending there, except at a capital that follows a capital. What a
+    word gives depends on the word alone, so common words are worked out once.
+    """
+    rows: list[int] = []
+    parts = text.translate(_NORMALISED).split(" ")
+    last = len(parts) - 1
+    for k, word in enumerate(parts):
+        if word:
+            padded = " " + word + " " if k < last else " " + word
+            found = _WORD_ROWS.get(padded)
+            if found is None:
+                if len(_WORD_ROWS) >= _WORD_ROWS_MAX:
+                    _WORD_ROWS.clear()
+                found = _WORD_ROWS[padded] = _word_rows(padded, index)
+            rows.extend(found)
+    return rows
+
+
+_WORD_ROWS: dict[str, tuple[int, ...]] = {}
+_WORD_ROWS_MAX = 200_000
+
+
+def _word_rows(padded: str, index: dict[str, int]) -> tuple[int, ...]:
+    rows: list[int] = []
+    add = rows.append
+    for j in range(1, len(padded)):
+        ch = padded[j]
+        if ch.isupper() and padded[j - 1].isupper():
+            continue
+        if ch != " " and (row := index.get(ch)) is not None:
+            add(row)
+        if (row := index.get(padded[j - 1 : j + 1])) is not None:
+            add(row)
+        if j >= 2 and (row := index.get(padded[j - 2 : j + 1])) is not None:
+            add(row)
+    return tuple(rows)
+
+
+def _probabilities(rows: list[int], model: _Model, seed: int, trials: int) -> np.ndarray:
+    """langdetect's Detector._detect_block over the drawn n-grams' rows."""
+    rng = random.Random()
+    rng.seed(seed)
+    distinct = sorted(set(rows))
+    position = {row: k for k, row in enumerate(distinct)}
+    drawn = [position[row] for row in rows]  # same length and order: the same draws pick the same n-gram
+    profile = model.matrix[distinct]
+    languages = len(model.langs)
+    result = np.zeros(languages)
+    for _ in range(trials):
+        prob = np.full(languages, 1.0 / languages)
+        alpha = Detector.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
+        factors = (alpha / Detector.BASE_FREQ) + profile  # each draw multiplies by one row of these
+        i = 0
+        while True:
+            prob *= factors[rng.choice(drawn)]
+            if i % 5 == 0:
+                prob /= np.add.accumulate(prob)[-1]  # summed in order, as Python's sum() does
+                if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                    break
+            i += 1
+        result += prob / trials
+    return result
+
+
+def sample_text(text: str, limit: int) -> str:
+    """Up to `limit` characters: three windows from start, middle and end, cut at spaces."""
+    if len(text) <= limit:
+        return text
+    third = limit // 3
+    mid = len(text) // 2 - third // 2
+    windows = (text[:third], text[mid : mid + third], text[-third:])
+    return " ".join(w.strip() for w in windows)
+
+
+def detect_language(
+    text: str, *, seed: int = 0, limit: int = 600, trials: int = 3
+) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code such as 'en' or 'zh-cn', probability), or (None, None) for no letters.
+
+    `trials` is langdetect's number of random restarts (its default is 7); 3 restarts on a
+    600-character sample score the same on ../shared/eval as 7 on 2,000
+    (bench/language_sample.py measures it).
+    """
+    sample = sample_text(text, limit)
+    if not any(ch.isalpha() for ch in sample):
+        return None, None
+    model = _load()
+    rows = _ngram_rows(_prepare(sample), model.index)
+    if not rows:
+        return None, None
+    prob = _probabilities(rows, model, seed, trials)
+    best = int(prob.argmax())  # the first of equals, as langdetect's stable sort keeps them
+    if prob[best] <= Detector.PROB_THRESHOLD:
+        return None, None
+    return model.langs[best], round(float(prob[best]), 4)
+
+
+def declared_primary(language: str | None) -> str | None:
+    """'en-US' -> 'en'; None for anything that is not a language tag."""
+    if not language:
+        return None
+    primary = re.split(r"[-_]", language.strip().lower())[0]
+    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+
+
+def set_language(doc: Document, *, seed: int, limit: int, trials: int) -> None:
+    """The body's language and its probability; the source's own declaration wins where they differ."""
+    doc.language, doc.language_prob = detect_language(doc.body, seed=seed, limit=limit, trials=trials)
+    declared = declared_primary(doc.declared_language)
+    if declared and declared != (doc.language or "").split("-")[0]:
+        # The source names its language (<html lang>, a field): trust it over a statistical guess.
+        doc.language, doc.language_prob = declared, None

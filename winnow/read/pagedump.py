@@ -1,0 +1,173 @@
+"""Whole-page text dumps (lynx -dump, text scrapers): find the article among the page's chrome.
+
+A dump holds the article plus navigation menus, link lists, share bars, cookie text, related
+stories and footers. Nothing names them, but they look alike everywhere: runs of short lines
+without sentences. The method, all generic:
+
+1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
+   count; any other non-blank line a fixed penalty. The body is the span with the highest total
+   (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
+   the article costs little while a menu of forty items separates two text blocks.
+2. End the span early where the page stops being the article: a comments or related-stories
+   heading after enough prose, or the start of a listing (story cards that print their headline
+   twice, or dated entries one after another: comments, teasers).
+3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
+   bulleted sentence is article text), form fields and buttons, image credits, comment counters.
+4. Above the span, find the headline: the heading-like line that is less indented than the body,
+   recurs elsewhere on the page and sits close to the body (or the span's own first line, when a
+   headline ending in '?' reads like a sentence and stands out as strongly). The byline and date
+   lines around it become metadata, not body; a date keeps its time of day.
+
+Thresholds are the constants below; the figures they give on real pages come from `winnow eval`.
+
+A file is treated as a dump only when there is a lot of such chrome outside the span; a tidy
+copy-paste (title, byline, date, body) never is, so its cleaning is left to the rule packs alone.
+"""
+
+from __future__ import annotations
+
+import re
+
+from winnow.extract.dates import looks_like_date
+from winnow.read.pageheader import find_header, read_page_header
+from winnow.read.pagelines import (
+    BULLET,
+    WORD,
+    Line,
+    analyse,
+    ends_sentence,
+    heading_like,
+    is_credit,
+    is_widget,
+)
+from winnow.records import Document, Segment
+
+_COMMENTS_START = re.compile(
+    r"^(\d+\s+)?(comments?|responses?|replies|reactions|thoughts|reader comments|discussion|conversation)"
+    r"(\s*\(\d+\))?(\s+(to|on)\b.*)?:?$"
+    r"|^(leave|post|add|write|submit) (a|your) (comment|reply|response)\b"
+    r"|^comments (are|have been) (closed|disabled)\b|^(join|start) the (conversation|discussion)\b"
+    r"|^(show|view|load|read) (all )?(\d+ )?comments\b|\S+ (says|said|wrote):$",
+    re.I,
+)
+_RELATED_START = re.compile(
+    r"^(related|related (articles?|stories|posts|coverage|content|links|news|reading|topics)"
+    r"|more (from|on|in|stories|news|articles|like this|to read)\b.{0,40}"
+    r"|recommended( for you| stories| reading| articles)?"
+    r"|you (may|might) (also )?(like|enjoy|be interested in)"
+    r"|read (more|next|also)|what to read next|up next|trending( now| stories)?"
+    r"|most (read|popular|viewed|shared)"
+    r"|popular (now|stories|posts|articles)|latest (news|stories|articles|posts|headlines)|top stories"
+    r"|editor'?s? picks|around the web|sponsored (stories|links|content)|from (the web|our partners)"
+    r"|further reading|see also|in other news|don'?t miss|share (this|your thoughts)\b.{0,40}"
+    r"|(tags?|topics?|filed under|categories|category)\b.{0,80}"
+    r"|(media|press) contacts?|for (more|further) information)[:.!]?$",
+    re.I,
+)
+# "About Acme Corp" / "About the author": the boilerplate section that closes press releases and posts.
+_ABOUT = re.compile(
+    r"^About the (author|authors|writer|contributors?)$"
+    r"|^About (the |us$)?[A-Z0-9][\w.&'’-]*( [A-Z0-9&][\w.&'’-]*){0,5}:?$"
+)
+END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
+LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a comment list its dates
+LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
+SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
+DUMP_MIN_OUTSIDE_RATIO = 0.25
+
+
+def body_span(info: list[Line]) -> tuple[int, int] | None:
+    """(first, last) positions in `info` of the best-scoring span, or None without prose."""
+    best, best_span = 0.0, None
+    total, start = 0.0, 0
+    for pos, line in enumerate(info):
+        score = line.weight if line.prose else -SHORT_PENALTY
+        if total <= 0:
+            total, start = 0.0, pos
+        total += score
+        if total > best:
+            best, best_span = total, (start, pos)
+    return best_span
+
+
+def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, int]:
+    """End the span before a comments heading, or a related-stories heading with less prose after
+    it than before (a 'More on this' box in mid-article is not the end), that follows enough prose."""
+    total = sum(line.weight for line in info[first : last + 1] if line.prose)
+    prose = 0.0
+    for pos in range(first, last + 1):
+        line = info[pos]
+        if line.prose:
+            prose += line.weight
+            continue
+        if prose < END_MIN_PROSE or line.weight > 12:
+            continue
+        text = BULLET.sub("", line.text).strip()
+        related = _RELATED_START.match(text) or _ABOUT.match(text)
+        if _COMMENTS_START.match(text) or (related and total - prose < prose):
+            return first, pos - 1
+        if _listing_starts(info, pos, last):
+            while pos - 1 > first and not info[pos - 1].prose:
+                pos -= 1  # the card's kicker or byline lines belong to the listing too
+            return first, pos - 1
+    return first, last
+
+
+def _standalone_date(line: Line) -> bool:
+    return not line.prose and line.weight <= 10 and looks_like_date(line.text)
+
+
+def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
+    """A list of other stories or of comments begins here: a card whose headline is printed twice
+    within a few lines, or a date line followed soon by another date line (each card or comment
+    carries its own). An article body does neither."""
+    line = info[pos]
+    window = info[pos + 1 : min(last, pos + LISTING_WINDOW) + 1]
+    card = heading_like(line) and len(WORD.findall(line.text)) >= 4 and not line.text.startswith("[")
+    if card and any(other.text == line.text for other in window):
+        return True
+    if not _standalone_date(line):
+        return False
+    # A date, some prose, another date: one comment or story card after another. ('Published …'
+    # then 'Updated …' on adjacent lines is a header, not a list.)
+    for i, other in enumerate(window):
+        if _standalone_date(other):
+            return any(between.prose for between in window[:i])
+    return False
+
+
+def _list_item_text(line: Line) -> bool:
+    """A bulleted line inside the body that reads as text (a list in the article), not a link."""
+    if not BULLET.match(line.text) or is_widget(line.text) or is_credit(line.text):
+        return False
+    item = BULLET.sub("", line.text)
+    return len(WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and ends_sentence(item)
+
+
+def read_if_page_dump(doc: Document) -> bool:
+    """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
+    and set title, authors and date from the page layout. Returns whether it was a dump."""
+    info = analyse(doc.lines)
+    span = body_span(info)
+    if span is None:
+        return False
+    first, last = cut_at_section_end(info, *span)
+    outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
+    chrome = [line for line in outside if not line.prose]
+    if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
+        return False
+    header = find_header(info, first)
+    removed: list[Segment] = []
+    keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
+    for pos, line in enumerate(info):
+        if pos in keep_meta:
+            removed.append(Segment(line.index + 1, line.text, "page.header", "metadata"))
+        elif pos < first or pos > last:
+            removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
+        elif line.furniture and not _list_item_text(line):
+            removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
+    doc.removed = removed
+    doc.header_found = True
+    read_page_header(doc, info, header)
+    return True
