@@ -29,10 +29,45 @@ from warcio.warcwriter import WARCWriter
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (
-    "the council harbour bridge reopened traffic after repairs commuters crossing quicker detour "
-    "tunnel works began spring engineers said cost more than planned corrosion towers surveys shown "
-    "cyclists lane month residents welcomed news storms homes safe river valley walls scheme"
-).split()
+    "the",
+    "council",
+    "harbour",
+    "bridge",
+    "reopened",
+    "traffic",
+    "after",
+    "repairs",
+    "commuters",
+    "crossing",
+    "quicker",
+    "detour",
+    "tunnel",
+    "works",
+    "began",
+    "spring",
+    "engineers",
+    "said",
+    "cost",
+    "more",
+    "than",
+    "planned",
+    "corrosion",
+    "towers",
+    "surveys",
+    "shown",
+    "cyclists",
+    "lane",
+    "month",
+    "residents",
+    "welcomed",
+    "news",
+    "storms",
+    "homes",
+    "safe",
+    "river",
+    "valley",
+    "walls",
+)
 
 
 def page(rng: random.Random, i: int) -> bytes:
@@ -112,9 +147,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, nargs="+", default=[500, 2000])
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} cores")
-    print(
-        f"{'records':>8} {'archive MB':>10} {'ingest s':>9} {'rec/s':>7} {'peak MB':>8} {'append s':>9} {'peak MB':>8}"
-    )
+    heads = ("records", "archive MB", "ingest s", "rec/s", "peak MB", "append s", "peak MB")
+    print(" ".join(f"{h:>{max(8, len(h))}}" for h in heads))
     for n in args.n:
         work = Path(tempfile.mkdtemp(prefix="winnow-warc-bench-"))
         try:
@@ -126,8 +160,18 @@ def main() -> None:
             write(archive, n, max(1, n // 10))
             again, peak2 = run(raw, work / "warehouse.duckdb")
             size = archive.stat().st_size / 2**20
+            cells = (
+                f"{n}",
+                f"{size:.1f}",
+                f"{seconds:.1f}",
+                f"{n / seconds:.1f}",
+                f"{peak:.0f}",
+                f"{again:.1f}",
+            )
             print(
-                f"{n:>8} {size:>10.1f} {seconds:>9.1f} {n / seconds:>7.1f} {peak:>8.0f} {again:>9.1f} {peak2:>8.0f}"
+                " ".join(
+                    f"{c:>{max(8, len(h))}}" for c, h in zip((*cells, f"{peak2:.0f}"), heads, strict=True)
+                )
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -85,7 +85,8 @@ def test_appended_records_are_processed_and_the_others_kept(
         assert second["loaded"] == 4 and len(after) == len(before) + 4
         [(stale,)] = rows(
             warehouse_file,
-            "SELECT count(*) FROM sources s WHERE s.sha256 <> (SELECT max(sha256) FROM sources t WHERE t.path = s.path)",
+            "SELECT count(*) FROM sources s "
+            "WHERE s.sha256 <> (SELECT max(sha256) FROM sources t WHERE t.path = s.path)",
         )
         assert stale == 0  # every row of a file carries its current bytes' hash
     finally:
