@@ -56,8 +56,9 @@ def entry_record(entry: Any, channel: dict[str, Any]) -> dict[str, Any]:
     contents = [c.get("value", "") for c in entry.get("content") or [] if c.get("value", "").strip()]
     content = max(contents, key=len) if contents else ""
     summary = str(entry.get("summary") or "")
-    if content and summary and len(_text_of(content)) <= len(_text_of(summary)):
-        content = ""  # the same teaser twice: not the full article
+    if content and summary and content != summary and len(_text_of(content)) <= len(_text_of(summary)):
+        content = ""  # a content no longer than the summary is a teaser too
+    # (feedparser copies a lone content:encoded into `summary`: the same text twice is the article)
     names = [a.get("name") or a.get("email") or "" for a in entry.get("authors") or [] if isinstance(a, dict)]
     record: dict[str, Any] = {
         "title": entry.get("title"),
