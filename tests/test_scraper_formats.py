@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,3 +258,18 @@ def test_record_count_and_size_limits(tmp_path: Path, name: str) -> None:
     assert checks(doc) == ["too_many_records"] and doc.rejections[0].detail["limit"] == 3
     docs = process(path, max_record_bytes=100)
     assert [checks(d) for d in docs] == [["record_too_large"]] * 4
+
+
+def test_preview_reads_exactly_what_ingest_reads(tmp_path: Path) -> None:
+    from winnow.preview import preview_file
+    from winnow.read.sources import discover
+
+    shutil.copy(SCRAPERS / "scraped_articles.csv", tmp_path / "scraped_articles.csv")
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7\n" + b"The committee met on Tuesday. " * 40)
+    plan = discover(tmp_path, {})
+    assert [e.path for e in plan.to_process] == ["scraped_articles.csv"]
+    assert [(fe.path, r.check) for fe, r in plan.refused] == [("report.pdf", "unsupported_format")]
+    table = preview_file(tmp_path / "scraped_articles.csv")["documents"]
+    assert [d["record"] for d in table] == [0, 1, 2] and table[0]["title"].startswith("Council approves")
+    [pdf] = preview_file(tmp_path / "report.pdf")["documents"]
+    assert [r["check"] for r in pdf["rejections"]] == ["unsupported_format"]

@@ -85,6 +85,11 @@ def read_documents(
     Reading runs under the per-document time budget (winnow/budget.py): a file that overruns is
     stopped and quarantined (`time_budget`), and the batch goes on.
     """
+    if entry.format == "warc":  # streamed record by record, each under its own budget
+        t0 = time.perf_counter()
+        docs, sha = read_whole_archive(raw_dir, entry, settings)
+        timings["parse"] += time.perf_counter() - t0
+        return docs, sha
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
     try:
@@ -104,10 +109,6 @@ def _read_documents(
 ) -> tuple[list[Document], str | None]:
     t0 = time.perf_counter()
     deadline.at("read")
-    if entry.format == "warc":  # streamed record by record, never read whole (winnow.read.parts)
-        docs, sha = read_whole_archive(raw_dir, entry, settings)
-        timings["parse"] += time.perf_counter() - t0
-        return docs, sha
     try:
         data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
     except ReadProblem as problem:
