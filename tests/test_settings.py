@@ -77,7 +77,8 @@ def _recurring(raw: Path) -> object:
 def _records(n: int) -> str:
     import json
 
-    return "".join(json.dumps({"title": f"{HEADLINE} {i}", "text": _article(salt=f"r{i}")}) + "\n" for i in range(n))
+    lines = (json.dumps({"title": f"{HEADLINE} {i}", "text": _article(salt=f"r{i}")}) for i in range(n))
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _archive(raw: Path) -> bytes:
