@@ -24,7 +24,7 @@ from winnow.validate import validate_articles
 SCRAPERS = CASES / "scrapers"
 
 
-def process(path: Path, **overrides: int) -> list[Document]:
+def process(path: Path, **overrides: float) -> list[Document]:
     settings = dataclasses.replace(get_settings(), **overrides)
     fmt = format_of(path.name)
     assert fmt is not None, path
@@ -273,3 +273,29 @@ def test_preview_reads_exactly_what_ingest_reads(tmp_path: Path) -> None:
     assert [d["record"] for d in table] == [0, 1, 2] and table[0]["title"].startswith("Council approves")
     [pdf] = preview_file(tmp_path / "report.pdf")["documents"]
     assert [r["check"] for r in pdf["rejections"]] == ["unsupported_format"]
+
+
+def test_each_record_has_its_own_time_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow record (a whole page in an `html` field) is stopped alone; the file's others load."""
+    import time
+
+    import winnow.read.structured as structured
+
+    real = structured.html_to_text
+
+    def slow_for_one(markup: str) -> str:
+        if "slow page" in markup:
+            time.sleep(3)
+        return real(markup)
+
+    monkeypatch.setattr(structured, "html_to_text", slow_for_one)
+    text = "The committee met on Tuesday to discuss the proposal for the city's parks. " * 10
+    records = [
+        {"title": "Fast", "text": text},
+        {"title": "Slow", "html": f"<p>slow page</p><p>{text}</p>"},
+        {"title": "Also fast", "html": f"<p>{text}</p>"},
+    ]
+    path = tmp_path / "pages.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    docs = process(path, doc_time_budget_s=1)
+    assert [checks(d) for d in docs] == [[], ["time_budget"], []]

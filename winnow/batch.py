@@ -33,7 +33,7 @@ from winnow.faults import hold
 from winnow.read.decode import decode
 from winnow.read.gzip import gunzip_bounded
 from winnow.read.parse import parse_text
-from winnow.read.parts import ArchivePart, read_archive_part, read_whole_archive
+from winnow.read.parts import RECORD_FORMATS, ArchivePart, read_archive_part, read_whole_archive
 from winnow.read.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
 from winnow.records import Document, Segment, doc_id_for
 from winnow.schemas.columns import (
@@ -92,11 +92,15 @@ def read_documents(
         return docs, sha
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
+    records = entry.format in RECORD_FORMATS  # then each record is parsed under a budget of its own
     try:
         with time_budget(settings.doc_time_budget_s) as deadline:
-            return _read_documents(raw_dir, entry, base, settings, timings, deadline)
+            docs, sha, text = _read_documents(raw_dir, entry, base, settings, timings, deadline, not records)
     except BudgetExceeded as exc:
         return [_over_budget(base, exc)], base.sha256 or None
+    if text is None:
+        return docs, sha
+    return _parse(base, text, entry, settings, timings), sha
 
 
 def _read_documents(
@@ -106,40 +110,50 @@ def _read_documents(
     settings: Settings,
     timings: defaultdict[str, float],
     deadline: Deadline,
-) -> tuple[list[Document], str | None]:
+    parse: bool = True,
+) -> tuple[list[Document], str | None, str | None]:
+    """(documents, sha256, None); with `parse` False, the decoded text comes third, unparsed."""
     t0 = time.perf_counter()
     deadline.at("read")
     try:
         data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
     except ReadProblem as problem:
         base.rejections.append(problem.rejection)
-        return [base], None
+        return [base], None, None
     hold("read")
     base.sha256 = sha256_hex(data)
     base.size = len(data)
     if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
-        return [], base.sha256  # touched but not changed
+        return [], base.sha256, None  # touched but not changed
     if entry.path.lower().endswith(".gz"):
         try:
             data = gunzip_bounded(data, settings.max_decompressed_bytes)
         except ReadProblem as problem:
             base.rejections.append(problem.rejection)
-            return [base], base.sha256
+            return [base], base.sha256, None
     deadline.at("decode")
     decoded = decode(data)
     timings["decode"] += time.perf_counter() - t0
     if decoded.text is None:
         base.reject("decode", decoded.problem or "undecodable", decoded.detail, encoding=decoded.encoding)
-        return [base], base.sha256
+        return [base], base.sha256, None
     base.encoding = decoded.encoding
+    if not parse:
+        return [], base.sha256, decoded.text
     deadline.at("parse")
+    return _parse(base, decoded.text, entry, settings, timings), base.sha256, None
+
+
+def _parse(
+    base: Document, text: str, entry: FileEntry, settings: Settings, timings: defaultdict[str, float]
+) -> list[Document]:
     t1 = time.perf_counter()
     try:
-        docs = parse_text(base, decoded.text, settings.max_line_chars, settings, dict(entry.known))
+        docs = parse_text(base, text, settings.max_line_chars, settings, dict(entry.known))
     except Exception as exc:  # a reader bug on one file must not sink the batch
         docs = [_crashed(base, "parse", exc)]
     timings["parse"] += time.perf_counter() - t1
-    return docs, base.sha256
+    return docs
 
 
 # --- clean, header metadata, body, language ----------------------------------------------------

@@ -14,7 +14,7 @@ import io
 from collections.abc import Iterator
 
 from winnow.read import fields as F
-from winnow.read.structured import kept_or_none, record_digest, record_document, too_many_records
+from winnow.read.structured import budgeted, kept_or_none, record_digest, record_document, too_many_records
 from winnow.records import Document
 
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -52,6 +52,7 @@ def read_table(
     max_records: int = 0,
     max_record_chars: int = 0,
     known: dict[str, str] | None = None,
+    budget_s: float = 0,
 ) -> list[Document]:
     first_line = text.split("\n", 1)[0]
     delimiter = delimiter_of(first_line, base.format)
@@ -106,7 +107,9 @@ def read_table(
         doc = kept_or_none(base, n, digest, known or {})
         if doc is None:
             record = {name: (row[i] if i < len(row) else None) for i, name in enumerate(header) if name}
-            doc = record_document(base, n, record, max_line_chars, what="row")
+            doc = budgeted(
+                base.child(n), budget_s, record_document, base, n, record, max_line_chars, what="row"
+            )
             doc.record_sha256 = digest
         docs.append(doc)
         n += 1

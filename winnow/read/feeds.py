@@ -17,6 +17,7 @@ from typing import Any
 
 from winnow.read.fragment import html_to_text, looks_like_markup
 from winnow.read.structured import (
+    budgeted,
     kept_or_none,
     record_digest,
     record_document,
@@ -83,6 +84,7 @@ def read_feed(
     max_records: int = 0,
     max_record_chars: int = 0,
     known: dict[str, str] | None = None,
+    budget_s: float = 0,
 ) -> list[Document]:
     import feedparser
 
@@ -125,7 +127,17 @@ def read_feed(
         if max_record_chars and size > max_record_chars:
             docs.append(record_too_large(base.child(i, ident), f"entry {i}", size, max_record_chars))
             continue
-        doc = record_document(base, i, record, max_line_chars, key=ident, what="entry")
+        doc = budgeted(
+            base.child(i, ident),
+            budget_s,
+            record_document,
+            base,
+            i,
+            record,
+            max_line_chars,
+            key=ident,
+            what="entry",
+        )
         doc.record_sha256 = digest
         docs.append(doc)
     return docs

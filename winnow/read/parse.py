@@ -22,8 +22,9 @@ from winnow.records import Document
 from winnow.settings import Settings, get_settings
 
 Reader = Callable[[Document, str, int], list[Document]]
-# (document, text, max_line_chars, max_records, max_record_chars, known records) -> documents
-RecordReader = Callable[[Document, str, int, int, int, dict[str, str]], list[Document]]
+# (document, text, max_line_chars, max_records, max_record_chars, known records, seconds per
+# record) -> documents
+RecordReader = Callable[[Document, str, int, int, int, dict[str, str], float], list[Document]]
 
 
 def read_text(doc: Document, text: str, max_line_chars: int) -> list[Document]:
@@ -60,6 +61,12 @@ def parse_text(
     if records is not None:
         limits = settings or get_settings()
         return records(
-            doc, text, max_line_chars, limits.max_records_per_file, limits.max_record_bytes, known or {}
+            doc,
+            text,
+            max_line_chars,
+            limits.max_records_per_file,
+            limits.max_record_bytes,
+            known or {},
+            limits.doc_time_budget_s,
         )
     return READERS.get(doc.format, read_text)(doc, text, max_line_chars)

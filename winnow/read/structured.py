@@ -18,10 +18,11 @@ import ast
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from winnow.budget import BudgetExceeded, time_budget
 from winnow.extract.credits import split_credit
 from winnow.extract.dates import parse_datetime
 from winnow.read import fields as F
@@ -230,6 +231,7 @@ def read_records(
     max_records: int = 0,
     max_record_chars: int = 0,
     known: dict[str, str] | None = None,
+    budget_s: float = 0,
 ) -> list[Document]:
     if base.format == "json":
         try:
@@ -245,21 +247,28 @@ def read_records(
         docs = []
         for i, obj in enumerate(records):
             digest = record_digest(obj)
-            doc = kept_or_none(base, i, digest, known or {}) or record_document(base, i, obj, max_line_chars)
+            doc = kept_or_none(base, i, digest, known or {}) or budgeted(
+                base.child(i), budget_s, record_document, base, i, obj, max_line_chars
+            )
             doc.record_sha256 = digest
             docs.append(doc)
         return docs
     lines = text.split("\n")
     if max_records and sum(1 for line in lines if line.strip()) > max_records:
         return [too_many_records(base, sum(1 for line in lines if line.strip()), max_records)]
-    docs = list(_jsonl(base, lines, max_line_chars, max_record_chars, known or {}))
+    docs = list(_jsonl(base, lines, max_line_chars, max_record_chars, known or {}, budget_s))
     if not docs:
         return [base.reject("parse", "empty_file", "the JSONL file holds no records")]
     return docs
 
 
 def _jsonl(
-    base: Document, lines: Iterable[str], max_line_chars: int, max_record_chars: int, known: dict[str, str]
+    base: Document,
+    lines: Iterable[str],
+    max_line_chars: int,
+    max_record_chars: int,
+    known: dict[str, str],
+    budget_s: float,
 ) -> Iterable[Document]:
     for i, line in enumerate(lines):
         if not line.strip():
@@ -283,9 +292,22 @@ def _jsonl(
                 text=line[:200],
             )
             continue
-        doc = record_document(base, i, obj, max_line_chars)
+        doc = budgeted(base.child(i), budget_s, record_document, base, i, obj, max_line_chars)
         doc.record_sha256 = digest
         yield doc
+
+
+def budgeted(
+    stub: Document, seconds: float, make: Callable[..., Document], *args: Any, **kwargs: Any
+) -> Document:
+    """One record mapped under its own time budget (a JSON file of full pages is many documents):
+    a record that overruns is rejected `time_budget`, and the file's other records go on."""
+    try:
+        with time_budget(seconds) as deadline:
+            deadline.at("parse")
+            return make(*args, **kwargs)
+    except BudgetExceeded as exc:
+        return stub.reject(exc.stage, "time_budget", str(exc), seconds=exc.seconds)
 
 
 def record_too_large(doc: Document, what: str, size: int, limit: int) -> Document:
