@@ -55,6 +55,36 @@ from winnow.extract.credits import split_credit
         (["Jane Doe (Reuters)"], None, ["Jane Doe"], "Reuters"),
         (["Jane Doe (Staff Writer)"], None, ["Jane Doe"], None),
         (["Tara John", "CNN"], None, ["Tara John"], "CNN"),
+        # a closing initial or abbreviation keeps its period
+        (["Nicolas Gutierrez C."], None, ["Nicolas Gutierrez C."], None),
+        (["red."], None, ["red."], None),
+        # a place between names is not an author; a name run into its agency is split from it
+        (
+            ["Markus M. Haefliger, London, Beat Bumbacher"],
+            None,
+            ["Markus M. Haefliger", "Beat Bumbacher"],
+            None,
+        ),
+        (
+            ["LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER Associated Press"],
+            None,
+            ["LISA MASCARO", "MARY CLARE JALONICK", "ERIC TUCKER"],
+            "Associated Press",
+        ),
+        (
+            ["LISA MASCARO", "MARY CLARE JALONICK", "ERIC TUCKER Associated Press"],
+            None,
+            ["LISA MASCARO", "MARY CLARE JALONICK", "ERIC TUCKER"],
+            "Associated Press",
+        ),
+        # what is left beside the publisher is only lone words: the credit stays whole
+        (
+            ["hessenschau.de, Frankfurt, Germany"],
+            "hessenschau.de",
+            ["hessenschau.de, Frankfurt, Germany"],
+            None,
+        ),
+        (["Author Bo2man"], None, ["Bo2man"], None),
         # a lone credit is kept whole, even an organisation's
         (["Reuters"], None, ["Reuters"], None),
         (["HNN Staff"], None, ["HNN Staff"], None),

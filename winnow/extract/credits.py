@@ -22,7 +22,7 @@ _PARENS = re.compile(r"\(([^()]*)\)")
 _URL = re.compile(r"^(?:https?://|www\.)", re.IGNORECASE)
 _BY = re.compile(
     r"^(?:(?:posted|written|story|words|reporting|text|photos?|interview)\s+)?"
-    r"(?:by|von|par|por|di|door|av|af)\s*:?\s+|^(?:authors?|byline|credit)\s*:\s*",
+    r"(?:by|von|par|por|di|door|av|af)\s*:?\s+|^(?:authors?|byline|credit)\s*:?\s+(?=\S)",
     re.IGNORECASE,
 )
 # Separators between names: commas, "and"/"&" (and their French, German, Spanish, Italian,
@@ -149,7 +149,7 @@ def plain_credit(raw: str) -> str:
         inside = [p.strip() for p in _PARENS.findall(text) if p.strip() and "@" not in p]
         text = inside[0] if inside else _EMAIL.sub(" ", text)
         text = _SPACE.sub(" ", text.replace("()", " ")).strip()
-    return _BY.sub("", text).strip(_TRIM)
+    return _trimmed(_BY.sub("", text))
 
 
 def looks_like_name(part: str) -> bool:
@@ -187,7 +187,17 @@ def looks_like_outlet(part: str, publisher: str | None = None) -> bool:
 
 
 def _parts(text: str) -> list[str]:
-    return [p.strip(_TRIM) for p in _SPLIT.split(text) if p and p.strip(_TRIM)]
+    return [_trimmed(p) for p in _SPLIT.split(text) if p and p.strip(_TRIM)]
+
+
+def _trimmed(part: str) -> str:
+    """A part without the separators around it, keeping the period of a closing initial or
+    abbreviation ('Nicolas Gutierrez C.', 'red.', 'Jr.')."""
+    bare = part.strip(_TRIM)
+    last = bare.rsplit(" ", 1)[-1]
+    if part.rstrip(" ,;|-–—:").endswith(".") and (len(last) == 1 or last.islower() or last in ("Jr", "Sr")):
+        return bare + "."
+    return bare
 
 
 def split_credit(
@@ -218,10 +228,17 @@ def split_credit(
         parts = _parts(text) if len(text) <= max_chars else [text[:max_chars]]
         parts = [p for p in parts if not _ROLE_ONLY.match(p)] or parts
         if len(parts) > 1 and (looks_like_outlet(parts[-1], publisher) or _lone_word_after_names(parts)):
-            outlet = outlet or parts[-1]
-            parts = parts[:-1]
+            name, agency = _name_then_outlet(parts[-1], publisher)
+            outlet = outlet or agency
+            parts = parts[:-1] + ([name] if name else [])
         if publisher and len(parts) > 1:
             parts = [p for p in parts if not _same(p, publisher)] or parts
+        if len(parts) > 1 and any(len(p.split()) > 1 for p in parts):
+            # 'A B, London, C D', 'Jane Doe, MS, RD': a lone word among full names is a place or a
+            # credential, not a person; if only lone words are left, the credit stays whole.
+            parts = [p for p in parts if len(p.split()) > 1]
+        elif len(parts) > 1 and len(parts) < len(_parts(text)):
+            parts = [text]  # what is left once the outlet is out is only lone words: keep it whole
         names = parts if all(looks_like_name(p) for p in parts) else [_whole(text, outlet)]
         for name in names:
             key = name.casefold()
@@ -229,8 +246,22 @@ def split_credit(
                 seen.add(key)
                 out.append(name)
     if len(out) > 1 and looks_like_outlet(out[-1], publisher):
-        outlet = outlet or out.pop()
+        name, agency = _name_then_outlet(out.pop(), publisher)
+        outlet = outlet or agency
+        if name and name.casefold() not in seen:
+            out.append(name)
     return out, outlet
+
+
+def _name_then_outlet(part: str, publisher: str | None) -> tuple[str | None, str]:
+    """'ERIC TUCKER Associated Press' -> ('ERIC TUCKER', 'Associated Press'): a name run into the
+    outlet it writes for. A part that is all outlet gives no name."""
+    tokens = part.split()
+    for cut in (2, 3):
+        head, tail = " ".join(tokens[:cut]), " ".join(tokens[cut:])
+        if len(tokens) - cut >= 2 and looks_like_name(head) and looks_like_outlet(tail, publisher):
+            return head, tail
+    return None, part
 
 
 def _single(part: str) -> bool:
