@@ -111,7 +111,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
     check_rejections(rejections)
-    loader.load(unique, batch.segments, rejections, batch.sources, duplicates)
+    loader.load(unique, batch.segments, rejections, batch.sources, duplicates, batch.signatures)
     loader.add_observations(batch.observations)
     loader.touch(batch.touched)
     # A file that vanished between discovery and reading is gone: mark it deleted now (its

@@ -25,6 +25,8 @@ from winnow.errors import WarehouseError
 from winnow.read.sources import Known
 from winnow.records import RunSummary
 from winnow.schemas.columns import RUNS, SEGMENTS, names
+from winnow.settings import get_settings
+from winnow.store.neardup import NearDuplicates, index_from
 from winnow.store.search import index_articles
 
 # Staged tables in the order they are inserted at the end of a run, and the columns a staged row
@@ -55,6 +57,7 @@ class Loader:
         self._shards = 0
         self._columns: dict[str, list[str]] = {}  # staged table -> its columns
         self._learned: LearnedState | None = None
+        self.near_dups: NearDuplicates | None = None  # the run's side of the index, from begin()
 
     # --- reading state -------------------------------------------------------------------
     def manifest(self) -> dict[str, Known]:
@@ -115,6 +118,10 @@ class Loader:
             self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         self._remove_stale_staging()
         self.con.execute("BEGIN TRANSACTION")
+        db = self._database_file()
+        staging = db.parent / f".{db.name}.staging-neardup" if db is not None else None
+        self.near_dups = NearDuplicates(self.con, self.run_id, index_from(get_settings()), staging)
+        self.near_dups.prepare()  # one query, unless the settings changed since the last run
 
     # --- staging: rows wait on disk, not in the transaction's memory -----------------------
     # DuckDB keeps a transaction's small appends in memory until commit (measured: 3.2 GB for
@@ -203,6 +210,8 @@ class Loader:
         frame = pl.DataFrame({"path": sorted(set(paths))}, schema={"path": pl.String})
         if frame.is_empty():
             return
+        if self.near_dups is not None:
+            self.near_dups.forget(frame["path"].to_list())
         self._register("_paths", frame)
         self.con.execute("DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths)")
         self.con.execute(
@@ -219,8 +228,10 @@ class Loader:
         rejections: pl.DataFrame,
         sources: pl.DataFrame,
         duplicates: dict[str, str],
+        signatures: pl.DataFrame | None = None,
     ) -> None:
-        """Insert one validated batch. `sources` has one row per document of re-processed files."""
+        """Insert one validated batch. `sources` has one row per document of re-processed files;
+        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not."""
         self.replace_sources(sources["path"].to_list())
         loaded = set(articles["doc_id"].to_list())
         rejected = set(rejections["doc_id"].to_list())
@@ -248,6 +259,8 @@ class Loader:
         if articles.height:
             self._stage("articles", articles)
         index_articles(self.con, articles, sources["path"].to_list(), stage=self._stage)
+        if self.near_dups is not None and signatures is not None and articles.height:
+            self.near_dups.add(signatures.join(articles.select("doc_id", "source_path"), on="doc_id"))
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
         if kept_segments.height:
             self._stage("removed_segments", kept_segments.select(_SEGMENT_COLUMNS))
@@ -323,10 +336,14 @@ class Loader:
         return recorded
 
     def commit(self) -> None:
+        if self.near_dups is not None:
+            self.near_dups.finish()
         self.flush_staged()
         self.con.execute("COMMIT")
 
     def rollback(self) -> None:
+        if self.near_dups is not None:
+            self.near_dups.discard()
         self._drop_staging()
         # Nothing may be open: the failure can come before BEGIN or after COMMIT.
         with contextlib.suppress(duckdb.Error):
