@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-WORDS = (
+WORDS = (  # noqa: SIM905 - a word list reads better as text
     "the council city river school budget minister voters election report police market prices "
     "energy winter summer storm farmers harvest rail station bridge housing rent tenants landlord "
     "court judge ruling appeal company workers strike union wages contract hospital nurses doctors "
@@ -25,7 +25,7 @@ WORDS = (
     "discovery ancient coins excavation site heritage church tower restoration architects design "
     "garden market stalls bakery restaurant chef menu kitchen local produce cheese wine vineyard"
 ).split()
-LINKERS = "and but while after before because although since when as".split()
+LINKERS = "and but while after before because although since when as".split()  # noqa: SIM905
 
 
 def story(seed: int, paragraphs: int = 6, words: int = 70) -> list[str]:
@@ -72,7 +72,7 @@ def as_html(title: str, author: str, iso_date: str, paragraphs: list[str], site:
 
 def as_markdown(title: str, author: str, iso_date: str, paragraphs: list[str]) -> str:
     body = "\n\n".join(paragraphs)
-    return f"---\ntitle: \"{title}\"\nauthor: {author}\ndate: {iso_date}\n---\n\n# {title}\n\n{body}\n"
+    return f'---\ntitle: "{title}"\nauthor: {author}\ndate: {iso_date}\n---\n\n# {title}\n\n{body}\n'
 
 
 def write(raw: Path, name: str, text: str) -> Path:
@@ -99,7 +99,12 @@ def syndicated(raw: Path, seed: int = 1) -> dict[str, Path]:
         "markdown": write(
             raw,
             f"outlet-c/story-{seed}.md",
-            as_markdown(title, "Ada Lovelace", "2026-03-05T08:00:00Z", paras + ["This story first appeared in Outlet A."]),
+            as_markdown(
+                title,
+                "Ada Lovelace",
+                "2026-03-05T08:00:00Z",
+                paras + ["This story first appeared in Outlet A."],
+            ),
         ),
         "exact": write(raw, f"outlet-d/story-{seed}.txt", original),
     }

@@ -23,7 +23,8 @@ BODY = "\n\n".join(story(5))
 def test_signature_is_the_same_in_another_process() -> None:
     code = (
         "import json, sys; from winnow.store.dedup import sign, Scheme; "
-        "f = sign(['x'], [sys.stdin.read()], Scheme()); print(json.dumps([f['shingles'][0], f['minhash'][0].hex()]))"
+        "f = sign(['x'], [sys.stdin.read()], Scheme()); "
+        "print(json.dumps([f['shingles'][0], f['minhash'][0].hex()]))"
     )
     out = subprocess.run([sys.executable, "-c", code], input=BODY, capture_output=True, text=True, check=True)
     here = sign(["x"], [BODY], Scheme())
@@ -124,7 +125,9 @@ def index_into(
 def graph(path: Path) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        edges = {frozenset(e) for e in con.execute("SELECT doc_id, of_doc_id FROM near_duplicates").fetchall()}
+        edges = {
+            frozenset(e) for e in con.execute("SELECT doc_id, of_doc_id FROM near_duplicates").fetchall()
+        }
         groups = con.execute("SELECT list(doc_id) FROM near_dup_clusters GROUP BY cluster_id").fetchall()
     finally:
         con.close()
@@ -213,5 +216,7 @@ def test_changed_settings_rebuild_the_index_as_a_fresh_one(tmp_path: Path, chang
     index_into(tmp_path / "fresh.duckdb", docs, list(docs), changed)
     assert graph(path) == graph(tmp_path / "fresh.duckdb")
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM near_dup_signatures").fetchall() == [(8, 8)]
+    assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM near_dup_signatures").fetchall() == [
+        (8, 8)
+    ]
     con.close()

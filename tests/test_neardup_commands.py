@@ -57,7 +57,9 @@ def test_search_collapse_keeps_one_hit_per_cluster(loaded: Path) -> None:
 
 
 def test_status_counts_clusters(loaded: Path) -> None:
-    assert "near-duplicates: 1 clusters holding 3 articles (2 copies" in cli("status", "--warehouse", str(loaded))
+    assert "near-duplicates: 1 clusters holding 3 articles (2 copies" in cli(
+        "status", "--warehouse", str(loaded)
+    )
     info = json.loads(cli("status", "--format", "json", "--warehouse", str(loaded)))
     assert info["near_duplicates"]["clusters"] == 1 and info["near_duplicates"]["copies"] == 2
 
@@ -65,7 +67,15 @@ def test_status_counts_clusters(loaded: Path) -> None:
 def test_export_canonical_keeps_one_article_per_cluster(loaded: Path, tmp_path: Path) -> None:
     cli("export", str(tmp_path / "all.parquet"), "--warehouse", str(loaded))
     cli("export", str(tmp_path / "one.parquet"), "--canonical", "--warehouse", str(loaded))
-    cli("export", str(tmp_path / "en.parquet"), "--canonical", "--where", "word_count > 0", "--warehouse", str(loaded))
+    cli(
+        "export",
+        str(tmp_path / "en.parquet"),
+        "--canonical",
+        "--where",
+        "word_count > 0",
+        "--warehouse",
+        str(loaded),
+    )
     every, canonical = pl.read_parquet(tmp_path / "all.parquet"), pl.read_parquet(tmp_path / "one.parquet")
     assert every.height == 6 and canonical.height == 4
     assert "outlet-a/story-3.txt" in canonical["source_path"].to_list()  # the earliest published

@@ -14,30 +14,43 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def pairs(warehouse: Path) -> set[frozenset[str]]:
-    got = rows(warehouse, "SELECT a.source_path, b.source_path FROM near_duplicates n "
-               "JOIN articles a ON a.doc_id = n.doc_id JOIN articles b ON b.doc_id = n.of_doc_id")
+    got = rows(
+        warehouse,
+        "SELECT a.source_path, b.source_path FROM near_duplicates n "
+        "JOIN articles a ON a.doc_id = n.doc_id JOIN articles b ON b.doc_id = n.of_doc_id",
+    )
     return {frozenset(p) for p in got}
 
 
 def clusters(warehouse: Path) -> set[frozenset[str]]:
-    got = rows(warehouse, "SELECT list(a.source_path) FROM near_dup_clusters c JOIN articles a USING (doc_id) GROUP BY cluster_id")
+    got = rows(
+        warehouse,
+        "SELECT list(a.source_path) FROM near_dup_clusters c JOIN articles a USING (doc_id) "
+        "GROUP BY cluster_id",
+    )
     return {frozenset(r[0]) for r in got}
 
 
 def test_copies_in_three_formats_are_loaded_and_clustered(raw_dir: Path, warehouse_file: Path) -> None:
-    copies = syndicated(raw_dir)
+    syndicated(raw_dir)
     for i in range(3):
         unrelated(raw_dir, i)
     summary = run_flow(raw_dir, warehouse_file)
     assert summary.loaded == 6 and summary.duplicates == 1
     status = dict(rows(warehouse_file, "SELECT path, status FROM sources"))
     assert status["outlet-d/story-1.txt"] == "duplicate"  # byte-identical: today's behaviour
-    assert {status["outlet-a/story-1.txt"], status["outlet-b/story-1.html"], status["outlet-c/story-1.md"]} == {"loaded"}
-    assert clusters(warehouse_file) == {frozenset({"outlet-a/story-1.txt", "outlet-b/story-1.html", "outlet-c/story-1.md"})}
+    assert {
+        status["outlet-a/story-1.txt"],
+        status["outlet-b/story-1.html"],
+        status["outlet-c/story-1.md"],
+    } == {"loaded"}
+    assert clusters(warehouse_file) == {
+        frozenset({"outlet-a/story-1.txt", "outlet-b/story-1.html", "outlet-c/story-1.md"})
+    }
     canonical = rows(
         warehouse_file,
-        "SELECT DISTINCT a.source_path FROM article_clusters c JOIN articles a ON a.doc_id = c.canonical_doc_id "
-        "WHERE c.cluster_size > 1",
+        "SELECT DISTINCT a.source_path FROM article_clusters c "
+        "JOIN articles a ON a.doc_id = c.canonical_doc_id WHERE c.cluster_size > 1",
     )
     assert canonical == [("outlet-a/story-1.txt",)]  # earliest published
 
@@ -45,18 +58,24 @@ def test_copies_in_three_formats_are_loaded_and_clustered(raw_dir: Path, warehou
 def partition(warehouse: Path, live_only: bool = False) -> set[frozenset[str]]:
     """Clusters as sets of source paths (cluster ids depend on doc ids only, paths read better)."""
     cond = "WHERE s.status <> 'deleted'" if live_only else ""
-    got = rows(
-        warehouse,
-        "SELECT list(a.source_path) FROM near_dup_clusters c JOIN articles a USING (doc_id) "
-        f"JOIN sources s ON s.doc_id = a.doc_id {cond} GROUP BY c.cluster_id",  # noqa: S608
+    query = (
+        "SELECT list(a.source_path) FROM near_dup_clusters c JOIN articles a USING (doc_id) "  # noqa: S608
+        f"JOIN sources s ON s.doc_id = a.doc_id {cond} GROUP BY c.cluster_id"
     )
+    got = rows(warehouse, query)
     return {frozenset(r[0]) for r in got if len(r[0]) > 1}
 
 
 def index_rows(warehouse: Path) -> dict[str, list[tuple[object, ...]]]:
     return {
         t: rows(warehouse, f"SELECT * FROM {t} ORDER BY ALL")  # noqa: S608 - fixed names
-        for t in ("near_dup_signatures", "near_dup_bands", "near_duplicates", "near_dup_clusters", "near_dup_state")
+        for t in (
+            "near_dup_signatures",
+            "near_dup_bands",
+            "near_duplicates",
+            "near_dup_clusters",
+            "near_dup_state",
+        )
     }
 
 
@@ -67,8 +86,12 @@ def same_as_fresh(raw: Path, warehouse: Path, tmp: Path) -> None:
     assert pairs(warehouse) == pairs(fresh)
     assert partition(warehouse) == partition(fresh)
     # every article is signed once, and only articles are
-    assert rows(warehouse, "SELECT count(*) FROM near_dup_signatures s ANTI JOIN articles a USING (doc_id)") == [(0,)]
-    assert rows(warehouse, "SELECT count(*) FROM articles a ANTI JOIN near_dup_signatures s USING (doc_id)") == [(0,)]
+    assert rows(
+        warehouse, "SELECT count(*) FROM near_dup_signatures s ANTI JOIN articles a USING (doc_id)"
+    ) == [(0,)]
+    assert rows(
+        warehouse, "SELECT count(*) FROM articles a ANTI JOIN near_dup_signatures s USING (doc_id)"
+    ) == [(0,)]
     assert rows(warehouse, "SELECT count(*) - count(DISTINCT doc_id) FROM near_dup_signatures") == [(0,)]
 
 
@@ -86,7 +109,11 @@ def test_runs_that_add_change_and_remove_keep_clusters_as_one_fresh_run(
 
     # add: a fourth outlet's copy of story 1 joins its cluster; a new unrelated story stays alone
     paras = story(1)
-    write(raw_dir, "outlet-e/copy.txt", as_text("Council Approves Plan", "A. Lovelace", "March 6, 2026", paras[1:]))
+    write(
+        raw_dir,
+        "outlet-e/copy.txt",
+        as_text("Council Approves Plan", "A. Lovelace", "March 6, 2026", paras[1:]),
+    )
     unrelated(raw_dir, 7)
     run_flow(raw_dir, warehouse_file)
     story_one = next(c for c in partition(warehouse_file) if "outlet-a/story-1.txt" in c)
@@ -103,7 +130,11 @@ def test_runs_that_add_change_and_remove_keep_clusters_as_one_fresh_run(
         "utf-8",
     )
     two = story(2)
-    write(raw_dir, "other/story-0.txt", as_text("Rewritten", "G. Hopper", "March 7, 2026", two + ["Corrected on Friday."]))
+    write(
+        raw_dir,
+        "other/story-0.txt",
+        as_text("Rewritten", "G. Hopper", "March 7, 2026", two + ["Corrected on Friday."]),
+    )
     run_flow(raw_dir, warehouse_file)
     after = partition(warehouse_file)
     assert not any("outlet-b/story-1.html" in c for c in after)

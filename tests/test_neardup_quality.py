@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import SHARED
+from winnow.pairset import build, score
 from winnow.settings import get_settings
 from winnow.store.neardup import index_from
-from winnow.pairset import build, score
 
 FLOORS = tomllib.loads((Path(__file__).parent / "neardup_floors.toml").read_text("utf-8"))
 EVAL_DIRS = [SHARED / "eval", SHARED / "eval-web"]

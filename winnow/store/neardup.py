@@ -225,12 +225,12 @@ class NearDuplicates:
             self._queue.append(signatures.select("doc_id", "source_path", "shingles", "minhash"))
             self._queued += signatures.height
         if self._queued >= self.lookup_rows:
-            self._lookup()
+            self.lookup()
 
     def finish(self) -> None:
         """Look up what is queued, move this run's staged rows into the index, and work out again
         the clusters the run touched."""
-        self._lookup()
+        self.lookup()
         if self._shards:
             self.con.execute(
                 f"INSERT INTO near_dup_signatures ({_SIGNATURE_COLUMNS}, run_id) "  # noqa: S608 - fixed names
@@ -253,7 +253,8 @@ class NearDuplicates:
         self._drop_staging()
 
     # --- a lookup ------------------------------------------------------------------------
-    def _lookup(self) -> None:
+    def lookup(self) -> None:
+        """Look up what is queued now (finish() does; so does add() once LOOKUP_ROWS are queued)."""
         if not self._queue:
             return
         signatures = pl.concat(self._queue, how="vertical")
