@@ -50,7 +50,24 @@ from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
 LOOKUP_ROWS = 5_000  # new articles looked up at once: a lookup scans the index once (queue ~3 MB)
 MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articles share chrome
 REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
-_SIGNATURE_COLUMNS = "sig_key, doc_id, source_path, shingles, minhash"
+_SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
+_INSERT_SIGNATURES = (
+    "INSERT INTO near_dup_signatures (sig_key, doc_id, source_path, shingles, minhash, run_id) "
+    "SELECT sig_key, doc_id, source_path, shingles, minhash, ? FROM {source}"
+)
+_INSERT_STAGED = _INSERT_SIGNATURES.format(source="read_parquet(?)")
+_INSERT_BATCH = _INSERT_SIGNATURES.format(source="_nd_rows")
+# A lookup's candidates (_nd_batch) among the articles indexed before it: the committed keys, this
+# run's staged ones (read_parquet of a list of files, when there are any), and one another.
+_CANDIDATES = (
+    "SELECT a, b FROM (SELECT q.sig_key AS a, o.sig_key AS b, count(*) AS shared "
+    "FROM _nd_batch q JOIN (SELECT band_key, sig_key FROM near_dup_bands UNION ALL "
+    "SELECT band_key, sig_key FROM _nd_batch{staged}) o ON o.band_key = q.band_key "
+    "WHERE o.sig_key < q.sig_key GROUP BY q.sig_key, o.sig_key) "
+    "QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= ?"
+)
+_CANDIDATES_COMMITTED = _CANDIDATES.format(staged="")
+_CANDIDATES_STAGED = _CANDIDATES.format(staged=" UNION ALL SELECT band_key, sig_key FROM read_parquet(?)")
 
 
 @dataclass(frozen=True)
@@ -233,8 +250,7 @@ class NearDuplicates:
         self.lookup()
         if self._shards:
             self.con.execute(
-                f"INSERT INTO near_dup_signatures ({_SIGNATURE_COLUMNS}, run_id) "  # noqa: S608 - fixed names
-                f"SELECT {_SIGNATURE_COLUMNS}, ? FROM read_parquet(?)",
+                _INSERT_STAGED,
                 [self.run_id, [str(s.signatures) for s in self._shards]],
             )
             self.con.execute(
@@ -279,27 +295,20 @@ class NearDuplicates:
         pairs = self._candidates(bands)
         found = self._score(signatures, sig, sizes, sig_keys, pairs)
         self._keep(
-            signatures.with_columns(pl.Series("sig_key", sig_keys)).select(*_SIGNATURE_COLUMNS.split(", ")),
+            signatures.with_columns(pl.Series("sig_key", sig_keys)).select(_SIGNATURE_COLUMNS),
             bands,
         )
         return found
 
     def _candidates(self, bands: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first."""
-        parts = ["SELECT band_key, sig_key FROM near_dup_bands", "SELECT band_key, sig_key FROM _nd_batch"]
-        args: list[Any] = []
-        if self._shards:
-            parts.append("SELECT band_key, sig_key FROM read_parquet(?)")
-            args.append([str(s.bands) for s in self._shards])
         self.con.register("_nd_batch", bands)
         try:
-            got = self.con.execute(
-                "SELECT a, b FROM (SELECT q.sig_key AS a, o.sig_key AS b, count(*) AS shared "  # noqa: S608
-                f"FROM _nd_batch q JOIN ({' UNION ALL '.join(parts)}) o ON o.band_key = q.band_key "
-                "WHERE o.sig_key < q.sig_key GROUP BY q.sig_key, o.sig_key) "
-                "QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= ?",
-                [*args, MAX_CANDIDATES],
-            ).fetchnumpy()
+            if self._shards:
+                query, args = _CANDIDATES_STAGED, [[str(s.bands) for s in self._shards], MAX_CANDIDATES]
+            else:
+                query, args = _CANDIDATES_COMMITTED, [MAX_CANDIDATES]
+            got = self.con.execute(query, args).fetchnumpy()
         finally:
             self.con.unregister("_nd_batch")
         return np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
@@ -394,8 +403,7 @@ class NearDuplicates:
             self.con.register("_nd_band_rows", bands)
             try:
                 self.con.execute(
-                    f"INSERT INTO near_dup_signatures ({_SIGNATURE_COLUMNS}, run_id) "  # noqa: S608 - fixed names
-                    f"SELECT {_SIGNATURE_COLUMNS}, ? FROM _nd_rows",
+                    _INSERT_BATCH,
                     [self.run_id],
                 )
                 self.con.execute("INSERT INTO near_dup_bands SELECT band_key, sig_key FROM _nd_band_rows")
@@ -427,25 +435,26 @@ class NearDuplicates:
         """Index every article again, REBUILD_CHUNK at a time: from its stored signature, or signed
         again from its stored body; then move it all into the tables, so this run's forget() calls
         find it there."""
-        for table in ("near_dup_bands", "near_duplicates", "near_dup_clusters"):
-            self.con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+        self.con.execute("DELETE FROM near_dup_bands")
+        self.con.execute("DELETE FROM near_duplicates")
+        self.con.execute("DELETE FROM near_dup_clusters")
         if same_signatures:  # set the signatures aside (a temp table), then index them as new
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE _nd_old AS "
                 "SELECT doc_id, source_path, shingles, minhash FROM near_dup_signatures"
             )
-            source, columns = "_nd_old", "doc_id, source_path, shingles, minhash"
+            page_sql = (
+                "SELECT doc_id, source_path, shingles, minhash FROM _nd_old "
+                "WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
+            )
         else:
-            source, columns = "articles", "doc_id, source_path, body"
+            page_sql = (
+                "SELECT doc_id, source_path, body FROM articles WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
+            )
         self.con.execute("DELETE FROM near_dup_signatures")
         last = ""
         while True:  # keyset pages: no result stays open while the lookups use the connection
-            page = pl.from_arrow(
-                self.con.sql(
-                    f"SELECT {columns} FROM {source} WHERE doc_id > ? ORDER BY doc_id LIMIT ?",  # noqa: S608
-                    params=[last, REBUILD_CHUNK],
-                ).to_arrow_table()
-            )
+            page = pl.from_arrow(self.con.sql(page_sql, params=[last, REBUILD_CHUNK]).to_arrow_table())
             assert isinstance(page, pl.DataFrame)
             if not page.height:
                 break
