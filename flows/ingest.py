@@ -12,7 +12,7 @@ import os
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -33,9 +33,10 @@ from winnow.batch import Batch, process_batch
 from winnow.clean.learned import LearnedState
 from winnow.clean.rules import rules_for
 from winnow.errors import WarehouseBusy, is_transient, warehouse_failure
-from winnow.read.sources import FileEntry, Plan
+from winnow.read.parts import Work
+from winnow.read.sources import Plan
 from winnow.records import RunSummary
-from winnow.run import RunTally, chunks, finish_run, load_batch, plan_run, refused_batch
+from winnow.run import RunTally, finish_run, load_batch, plan_batches, plan_run, refused_batch
 from winnow.settings import get_settings
 from winnow.store.loader import Loader
 from winnow.store.warehouse import open_warehouse, raw_path, rules_path, warehouse_path
@@ -94,7 +95,7 @@ def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, 
     retry_condition_fn=_transient,
 )
 def process_batch_task(
-    raw_dir: str, entries: Sealed[list[FileEntry]], learned: Sealed[LearnedState | None], rules_dir: str
+    raw_dir: str, entries: Sealed[list[Work]], learned: Sealed[LearnedState | None], rules_dir: str
 ) -> Batch:
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
@@ -158,7 +159,7 @@ def api_url_for_workers() -> Iterator[None]:
 
 def process_batches(
     raw_dir: str,
-    batches: list[list[FileEntry]],
+    batches: Iterable[list[Work]],
     runner: TaskRunner[Any] | None,
     in_flight: int,
     load: Callable[[Batch], None],
@@ -269,11 +270,15 @@ def _ingest(
             load_batch_task(q(loader), q(batch), q(known), q(tally))
             progress().advance(batch.files)
 
-        batches = chunks(plan.to_process, settings.batch_size)
-        runner, in_flight = batch_runner(*scale(dask_address, workers), len(batches))
+        # Batches come as they are planned: an archive is indexed when its turn comes, and its
+        # records go out in parts (winnow.read.parts), so a large one is many batches.
+        batches = plan_batches(loader, raw_dir, plan, settings, load)
+        expected = len(plan.to_process) // max(1, settings.batch_size) + 1 if plan.to_process else 0
+        expected += sum(1 for e in plan.to_process if e.format == "warc")
+        runner, in_flight = batch_runner(*scale(dask_address, workers), expected)
         # The learned state is read only when there is something to process: an unchanged re-run
         # skips reading a million recurring-line keys.
-        learned = loader.learned_state() if batches else None
+        learned = loader.learned_state() if plan.to_process else None
         process_batches(raw_dir, batches, runner, in_flight, load, learned, rules_dir)
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)

@@ -102,6 +102,17 @@ def article_schema(limits: ContractLimits) -> pa.DataFrameSchema:
     return _schema(ARTICLES, _article_checks(limits), unique={"doc_id"})
 
 
+@lru_cache(maxsize=8)
+def teaser_schema(limits: ContractLimits) -> pa.DataFrameSchema:
+    """A truncated record (NewsAPI's cut `content`, a feed's summary, a paywalled article's
+    description): the source gives only a teaser, so the article minimums (min_words, min_chars)
+    do not apply; it must still hold words. Every other check is the article's."""
+    checks = _article_checks(limits)
+    checks["word_count"] = [pa.Check.ge(1)]
+    checks["body"] = [pa.Check.str_length(min_value=1), _no_ad_marker(limits.ad_marker_pattern)]
+    return _schema(ARTICLES, checks, unique={"doc_id"})
+
+
 REJECTION_SCHEMA = _schema(
     REJECTIONS,
     {

@@ -77,6 +77,9 @@ ARTICLES: tuple[Column, ...] = (
     _c("encoding", pl.String, "VARCHAR"),
     _c("run_id", pl.String, "VARCHAR", False, "load"),
     _c("ingested_at", UTC_TIME, TIMESTAMPTZ, False, "load"),
+    _c("truncated", pl.Boolean, "BOOLEAN", False, doc="the text is a teaser the source cut (NewsAPI, feeds)"),
+    _c("full_chars", pl.Int32, "INTEGER", doc="the full text's length, where the source states it"),
+    _c("fetched_at", UTC_TIME, TIMESTAMPTZ, doc="when the page was fetched (WARC-Date), not published"),
 )
 
 SOURCES: tuple[Column, ...] = (
@@ -92,6 +95,8 @@ SOURCES: tuple[Column, ...] = (
     _c("first_run", pl.String, "VARCHAR", False, "load"),
     _c("last_run", pl.String, "VARCHAR", False, "load"),
     _c("updated_at", UTC_TIME, TIMESTAMPTZ, False, "load"),
+    _c("record_sha256", pl.String, "VARCHAR", doc="the record's own hash: unchanged records are kept"),
+    _c("record_offset", pl.Int64, "BIGINT", doc="where the record starts in its file (WARC)"),
 )
 
 REJECTIONS: tuple[Column, ...] = (
@@ -161,6 +166,18 @@ SIGNATURES: tuple[Column, ...] = (  # near_dup_signatures (winnow.store.dedup, w
     _c("run_id", pl.String, "VARCHAR", False, "load"),
 )
 
+SKIPPED: tuple[Column, ...] = (  # archive records that are not documents
+    _c("path", pl.String, "VARCHAR", False),
+    _c("record", pl.Int32, "INTEGER", False, doc="its place among the file's records"),
+    _c("sha256", pl.String, "VARCHAR", doc="the file's bytes when it was skipped"),
+    _c("record_offset", pl.Int64, "BIGINT"),
+    _c("record_type", pl.String, "VARCHAR", False, doc="WARC-Type"),
+    _c("content_type", pl.String, "VARCHAR"),
+    _c("target_uri", pl.String, "VARCHAR"),
+    _c("reason", pl.String, "VARCHAR", False, doc="request, warcinfo, payload image/png, http 301, ..."),
+    _c("run_id", pl.String, "VARCHAR", False, "load"),
+)
+
 TABLES: dict[str, tuple[Column, ...]] = {
     "articles": ARTICLES,
     "sources": SOURCES,
@@ -169,6 +186,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "learned_line_docs": OBSERVATIONS,
     "runs": RUNS,
     "near_dup_signatures": SIGNATURES,
+    "skipped_records": SKIPPED,
 }
 
 
@@ -187,6 +205,9 @@ REJECTION_FRAME = frame_schema(REJECTIONS)
 SEGMENT_FRAME = frame_schema(SEGMENTS)
 OBSERVATION_FRAME = frame_schema(OBSERVATIONS)
 SIGNATURE_FRAME = frame_schema(SIGNATURES)
+SKIPPED_FRAME = frame_schema(SKIPPED)
+# Unchanged records of a changed file, kept as they are (their new place in the file).
+KEPT_FRAME: dict[str, Any] = {"doc_id": pl.String, "record": pl.Int32, "record_offset": pl.Int64}
 
 # What a person reads about an article: `winnow preview` shows what the pipeline made (every row
 # column but the body, shown on its own, and the identity in its heading); `winnow show` every

@@ -46,6 +46,8 @@ def article_frames(rows: list[dict[str, Any]]) -> tuple[pl.DataFrame, pl.DataFra
         pl.lit(0, pl.Int64).alias("mtime_ns"),
         "format",
         "doc_id",
+        pl.lit(None, pl.String).alias("record_sha256"),
+        pl.lit(None, pl.Int64).alias("record_offset"),
     ).cast(SOURCE_FRAME)  # type: ignore[arg-type]
     return articles, sources
 

@@ -53,10 +53,10 @@ def test_a_step_that_crashes_quarantines_only_its_file(
     (raw_dir / "boom.txt").write_text(article_text(salt="boom"))
     real_parse = pipeline.parse_text
 
-    def parse_or_explode(base, text, max_line_chars):  # type: ignore[no-untyped-def]
+    def parse_or_explode(base, text, max_line_chars, *args, **kwargs):  # type: ignore[no-untyped-def]
         if base.source_path == "boom.txt":
             raise ValueError("parser bug on this input")
-        return real_parse(base, text, max_line_chars)
+        return real_parse(base, text, max_line_chars, *args, **kwargs)
 
     monkeypatch.setattr(pipeline, "parse_text", parse_or_explode)
     batch = pipeline.process_batch(raw_dir, discover(raw_dir, {}).to_process)

@@ -110,6 +110,20 @@ def _near_dups(raw: Path) -> object:
     return near.done.pairs, bands
 
 
+def _records(n: int) -> str:
+    import json
+
+    lines = (json.dumps({"title": f"{HEADLINE} {i}", "text": _article(salt=f"r{i}")}) for i in range(n))
+    return "".join(f"{line}\n" for line in lines)
+
+
+def _archive(raw: Path) -> bytes:
+    from tests.warc_helpers import crawl
+
+    raw.mkdir(parents=True, exist_ok=True)
+    return crawl(raw / "made.warc", range(2), extra=False).read_bytes()
+
+
 CASES: dict[str, Case] = {
     "max_file_bytes": (
         "300",
@@ -192,6 +206,21 @@ CASES: dict[str, Case] = {
         "^xx$",
         lambda raw: checks(batch(raw, {"a.txt": _article()})),
         lambda c: "language.str_matches" in c,
+    ),
+    "max_records_per_file": (
+        "2",
+        lambda raw: checks(batch(raw, {"a.jsonl": _records(3)})),
+        lambda c: "too_many_records" in c,
+    ),
+    "max_record_bytes": (
+        "300",
+        lambda raw: checks(batch(raw, {"a.jsonl": _records(2)})),
+        lambda c: "record_too_large" in c,
+    ),
+    "max_archive_bytes": (
+        "1000",
+        lambda raw: checks(batch(raw, {"a.warc": _archive(raw)})),
+        lambda c: "too_large" in c,
     ),
     "ad_marker_pattern": (
         r"(?im)^.*\bcommittee met\b.*$",

@@ -25,6 +25,7 @@ from winnow.clean.learned import LearnedState, learn_and_remove
 from winnow.clean.lines import clean_document
 from winnow.clean.rules import RuleSet, default_rules
 from winnow.errors import is_transient
+from winnow.extract.credits import split_credit
 from winnow.extract.header import estimate_read_time, read_header
 from winnow.extract.language import set_language
 from winnow.extract.words import count_words
@@ -32,14 +33,17 @@ from winnow.faults import hold
 from winnow.read.decode import decode
 from winnow.read.gzip import gunzip_bounded
 from winnow.read.parse import parse_text
+from winnow.read.parts import RECORD_FORMATS, ArchivePart, read_archive_part, read_whole_archive
 from winnow.read.sources import FileEntry, ReadProblem, read_bytes, sha256_hex
 from winnow.records import Document, Segment, doc_id_for
 from winnow.schemas.columns import (
     ARTICLE_FRAME,
+    KEPT_FRAME,
     OBSERVATION_FRAME,
     REJECTION_FRAME,
     SEGMENT_FRAME,
     SIGNATURE_FRAME,
+    SKIPPED_FRAME,
     SOURCE_FRAME,
 )
 from winnow.settings import Settings, get_settings
@@ -61,6 +65,14 @@ class Batch:
     files: int = 0
     observations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBSERVATION_FRAME))
     signatures: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SIGNATURE_FRAME))
+    # Per-record skip (winnow.read.parts): unchanged records of changed files, kept as they are,
+    # with the file's new (path, sha256, bytes, mtime); archive records that are not documents.
+    kept: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=KEPT_FRAME))
+    kept_files: list[tuple[str, str, int, int]] = field(default_factory=list)
+    skipped: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SKIPPED_FRAME))
+    # Paths whose earlier rows this batch replaces (None: every path in `sources`). An archive's
+    # parts replace nothing: its plan replaced the path's rows once, before they went out.
+    replace: list[str] | None = None
 
 
 # --- read, decode, parse ---------------------------------------------------------------------
@@ -75,13 +87,22 @@ def read_documents(
     Reading runs under the per-document time budget (winnow/budget.py): a file that overruns is
     stopped and quarantined (`time_budget`), and the batch goes on.
     """
+    if entry.format == "warc":  # streamed record by record, each under its own budget
+        t0 = time.perf_counter()
+        docs, sha = read_whole_archive(raw_dir, entry, settings)
+        timings["parse"] += time.perf_counter() - t0
+        return docs, sha
     base = Document(source_path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns, format=entry.format)
     base.doc_id = doc_id_for(entry.path)
+    records = entry.format in RECORD_FORMATS  # then each record is parsed under a budget of its own
     try:
         with time_budget(settings.doc_time_budget_s) as deadline:
-            return _read_documents(raw_dir, entry, base, settings, timings, deadline)
+            docs, sha, text = _read_documents(raw_dir, entry, base, settings, timings, deadline, not records)
     except BudgetExceeded as exc:
         return [_over_budget(base, exc)], base.sha256 or None
+    if text is None:
+        return docs, sha
+    return _parse(base, text, entry, settings, timings), sha
 
 
 def _read_documents(
@@ -91,40 +112,50 @@ def _read_documents(
     settings: Settings,
     timings: defaultdict[str, float],
     deadline: Deadline,
-) -> tuple[list[Document], str | None]:
+    parse: bool = True,
+) -> tuple[list[Document], str | None, str | None]:
+    """(documents, sha256, None); with `parse` False, the decoded text comes third, unparsed."""
     t0 = time.perf_counter()
     deadline.at("read")
     try:
         data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
     except ReadProblem as problem:
         base.rejections.append(problem.rejection)
-        return [base], None
+        return [base], None, None
     hold("read")
     base.sha256 = sha256_hex(data)
     base.size = len(data)
     if entry.prior and entry.prior.status != "deleted" and entry.prior.sha256 == base.sha256:
-        return [], base.sha256  # touched but not changed
+        return [], base.sha256, None  # touched but not changed
     if entry.path.lower().endswith(".gz"):
         try:
             data = gunzip_bounded(data, settings.max_decompressed_bytes)
         except ReadProblem as problem:
             base.rejections.append(problem.rejection)
-            return [base], base.sha256
+            return [base], base.sha256, None
     deadline.at("decode")
     decoded = decode(data)
     timings["decode"] += time.perf_counter() - t0
     if decoded.text is None:
         base.reject("decode", decoded.problem or "undecodable", decoded.detail, encoding=decoded.encoding)
-        return [base], base.sha256
+        return [base], base.sha256, None
     base.encoding = decoded.encoding
+    if not parse:
+        return [], base.sha256, decoded.text
     deadline.at("parse")
+    return _parse(base, decoded.text, entry, settings, timings), base.sha256, None
+
+
+def _parse(
+    base: Document, text: str, entry: FileEntry, settings: Settings, timings: defaultdict[str, float]
+) -> list[Document]:
     t1 = time.perf_counter()
     try:
-        docs = parse_text(base, decoded.text, settings.max_line_chars)
+        docs = parse_text(base, text, settings.max_line_chars, settings, dict(entry.known))
     except Exception as exc:  # a reader bug on one file must not sink the batch
         docs = [_crashed(base, "parse", exc)]
     timings["parse"] += time.perf_counter() - t1
-    return docs, base.sha256
+    return docs
 
 
 # --- clean, header metadata, body, language ----------------------------------------------------
@@ -153,6 +184,9 @@ def finish_document(
         max_byline_chars=settings.max_byline_chars,
     )
     consumed = set(header)
+    if doc.authors:  # every path's credits cleaned alike; an outlet named there is the publisher
+        doc.authors, outlet = split_credit(doc.authors, publisher=doc.publisher)
+        doc.publisher = doc.publisher or outlet
     doc.removed += [Segment(kept[i] + 1, kept_lines[i].strip(), "header", "metadata") for i in header]
     doc.removed.sort(key=lambda s: s.position)
     doc.kept = [kept[i] for i in range(len(kept)) if i not in consumed]
@@ -207,7 +241,7 @@ def process_file(
 
 def process_batch(
     raw_dir: str | Path,
-    entries: Sequence[FileEntry],
+    entries: Sequence[FileEntry | ArchivePart],
     rules: RuleSet | None = None,
     settings: Settings | None = None,
     raise_io_errors: bool = False,
@@ -226,7 +260,20 @@ def process_batch(
     timings: defaultdict[str, float] = defaultdict(float)
     touched: list[tuple[str, int, int]] = []
     parsed: list[tuple[FileEntry, list[Document], str | None]] = []
-    for entry in entries:
+    kept: list[dict[str, Any]] = []
+    kept_files: list[tuple[str, str, int, int]] = []
+    replace: list[str] = []
+    for item in entries:
+        if isinstance(item, ArchivePart):
+            try:
+                part_docs = read_archive_part(root, item, settings)
+            except OSError as exc:
+                if raise_io_errors and is_transient(exc):
+                    raise
+                part_docs = [crashed_document(item.entry, "read", "io_error", exc)]
+            parsed.append((item.entry, part_docs, item.sha256))
+            continue
+        entry = item
         try:
             docs, sha = read_documents(root, entry, settings, timings)
         except OSError as exc:
@@ -235,10 +282,19 @@ def process_batch(
             docs, sha = [crashed_document(entry, "read", "io_error", exc)], None
         except Exception as exc:  # a bug on one file must not sink the batch
             docs, sha = [crashed_document(entry, "read", "crashed", exc)], None
-        if not docs and sha is not None:
+        same = [d for d in docs if d.unchanged]
+        if same and sha is not None:
+            # A changed file's unchanged records are kept as they are (winnow.read.parts).
+            kept.extend(
+                {"doc_id": d.doc_id, "record": d.record, "record_offset": d.record_offset} for d in same
+            )
+            kept_files.append((entry.path, sha, same[0].size or entry.size, entry.mtime_ns))
+            docs = [d for d in docs if not d.unchanged]
+        elif not docs and sha is not None:
             touched.append((entry.path, entry.size, entry.mtime_ns))
             continue
         parsed.append((entry, docs, sha))
+        replace.append(entry.path)
     t0 = time.perf_counter()
     observations = learn_and_remove(
         [d for _, docs, _ in parsed for d in docs],
@@ -270,9 +326,12 @@ def process_batch(
         sources=pl.DataFrame(sources, schema=SOURCE_FRAME),
         touched=touched,
         timings=dict(timings),
-        files=len(entries),
+        files=sum(1 for e in entries if not isinstance(e, ArchivePart) or e.last),
         observations=pl.DataFrame(observations, schema=OBSERVATION_FRAME),
         signatures=signatures,
+        kept=pl.DataFrame(kept, schema=KEPT_FRAME),
+        kept_files=kept_files,
+        replace=replace,
     )
 
 

@@ -11,7 +11,8 @@ import polars as pl
 
 from winnow.batch import process_file
 from winnow.clean.rules import rules_for
-from winnow.read.sources import FileEntry, format_of
+from winnow.read.sources import FileEntry, format_of, unsupported_format
+from winnow.records import Document
 from winnow.schemas.columns import ARTICLE_FRAME, SOURCE_FRAME
 from winnow.settings import get_settings
 from winnow.validate import validate_articles
@@ -21,9 +22,14 @@ def preview_file(path: Path, rules_dir: Path | None = None) -> dict[str, Any]:
     """The documents `path` becomes: each article row (or none), its rejections (the contract's
     included) and what the cleaner removed."""
     st = path.stat()
-    entry = FileEntry(path.name, st.st_size, st.st_mtime_ns, format_of(path.name) or "txt")
+    fmt = format_of(path.name)
     timings: defaultdict[str, float] = defaultdict(float)
-    docs, sha = process_file(path.parent, entry, rules_for(rules_dir), get_settings(), timings)
+    if fmt is None:  # what `winnow ingest` refuses, preview refuses alike
+        docs: list[Document] = [Document(path.name, format="unknown", rejections=[unsupported_format()])]
+        sha = None
+    else:
+        entry = FileEntry(path.name, st.st_size, st.st_mtime_ns, fmt)
+        docs, sha = process_file(path.parent, entry, rules_for(rules_dir), get_settings(), timings)
     out = []
     for doc in docs:
         item: dict[str, Any] = {"source_path": str(path), "record": doc.record}

@@ -17,7 +17,7 @@ _ARTICLE_ROW = names(ARTICLES, "row")
 _RUN_JSON = {c.name for c in RUNS if c.sql == "JSON"}
 
 
-def doc_id_for(source_path: str, record: int = 0) -> str:
+def doc_id_for(source_path: str, record: int | str = 0) -> str:
     """Stable identity: the path under raw/ plus the record number inside the file."""
     return hashlib.sha256(f"{source_path}#{record}".encode()).hexdigest()[:16]
 
@@ -77,6 +77,12 @@ class Document:
     header_found: bool = False  # metadata came from the reader (markup, fields, page layout), not line 1
     declared_language: str | None = None  # what the source says of itself (<html lang>, a field)
     declared_body: str | None = None  # the text the source declares (JSON-LD articleBody)
+    truncated: bool = False  # the text is a teaser of the article (NewsAPI's cut content, a summary)
+    full_chars: int | None = None  # the full text's length, where the source states it
+    fetched_at: datetime | None = None  # when the page was fetched (WARC-Date, date_download)
+    record_sha256: str = ""  # the record's own hash, for the per-record skip (multi-record files)
+    record_offset: int | None = None  # where the record starts in its file (WARC)
+    unchanged: bool = False  # loaded before with the same record hash: kept, not processed again
     rejections: list[Rejection] = field(default_factory=list)
 
     @property
@@ -93,12 +99,13 @@ class Document:
     def set_updated(self, raw: str, when: datetime | None) -> None:
         self.updated_raw, self.updated_at = raw, when
 
-    def child(self, record: int) -> Document:
-        """A record of this file (JSON, JSONL): the file's identity with its own record number."""
+    def child(self, record: int, key: str | None = None) -> Document:
+        """A record of this file (JSON, CSV, a feed, an archive): its own record number, and its
+        identity from `key` (a feed entry's id, a WARC-Record-ID) or else from that number."""
         return Document(
             source_path=self.source_path,
             record=record,
-            doc_id=doc_id_for(self.source_path, record),
+            doc_id=doc_id_for(self.source_path, record if key is None else key),
             sha256=self.sha256,
             size=self.size,
             mtime_ns=self.mtime_ns,
@@ -121,6 +128,8 @@ class Document:
             "mtime_ns": mtime_ns,
             "format": self.format,
             "doc_id": self.doc_id,
+            "record_sha256": self.record_sha256 or None,
+            "record_offset": self.record_offset,
         }
 
     def rejection_rows(self, sha256: str | None) -> list[dict[str, Any]]:

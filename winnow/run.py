@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +19,18 @@ import polars as pl
 from winnow.batch import Batch
 from winnow.errors import WinnowError
 from winnow.faults import hold
+from winnow.read.parts import RECORD_FORMATS, ArchivePart, ArchivePlan, Work, batches, plan_archive
 from winnow.read.sources import FileEntry, Plan, discover
 from winnow.records import Document, Rejection, RunSummary, doc_id_for
-from winnow.schemas.columns import ARTICLE_FRAME, REJECTION_FRAME, SEGMENT_FRAME, SOURCE_FRAME
+from winnow.schemas.columns import (
+    ARTICLE_FRAME,
+    KEPT_FRAME,
+    REJECTION_FRAME,
+    SEGMENT_FRAME,
+    SKIPPED_FRAME,
+    SOURCE_FRAME,
+)
+from winnow.settings import Settings
 from winnow.store.dedup import split_duplicates
 from winnow.store.loader import Loader
 from winnow.validate import check_rejections, validate_articles
@@ -111,7 +121,19 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     unique, duplicates = split_duplicates(valid, known)
     rejections = pl.concat([batch.rejections, invalid], how="vertical")
     check_rejections(rejections)
-    loader.load(unique, batch.segments, rejections, batch.sources, duplicates, batch.signatures)
+    keep = batch.kept["doc_id"].to_list()
+    loader.load(
+        unique,
+        batch.segments,
+        rejections,
+        batch.sources,
+        duplicates,
+        batch.signatures,
+        replace=batch.replace,
+        keep=keep,
+    )
+    loader.keep_records(batch.kept, batch.kept_files)
+    loader.add_skipped(batch.skipped)
     loader.add_observations(batch.observations)
     loader.touch(batch.touched)
     # A file that vanished between discovery and reading is gone: mark it deleted now (its
@@ -161,3 +183,63 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> Run
 
 def chunks(entries: list[FileEntry], size: int) -> list[list[FileEntry]]:
     return [entries[i : i + size] for i in range(0, len(entries), size)]
+
+
+def plan_batches(
+    loader: Loader,
+    raw_dir: str | Path,
+    plan: Plan,
+    settings: Settings,
+    load: Callable[[Batch], None],
+) -> Iterator[list[Work]]:
+    """The run's batches (winnow.read.parts): files, and archives cut into parts. A changed
+    multi-record file carries its loaded records' hashes, so its unchanged records are kept; an
+    archive is indexed when its turn comes, and what its index settles (kept and skipped records,
+    a failed file or tail) is loaded at once, its old rows replaced, before its parts go out."""
+    root = Path(raw_dir)
+
+    def with_known(entry: FileEntry) -> FileEntry:
+        if entry.format in RECORD_FORMATS and entry.prior is not None and entry.prior.status != "deleted":
+            return replace(entry, known=tuple(loader.record_priors(entry.path).items()))
+        return entry
+
+    def expand(entry: FileEntry) -> list[ArchivePart]:
+        archive = plan_archive(root, entry, settings, loader.record_priors)
+        load(archive_batch(archive))
+        return archive.parts
+
+    yield from batches([with_known(e) for e in plan.to_process], settings.batch_size, expand)
+
+
+def archive_batch(archive: ArchivePlan) -> Batch:
+    """What an archive's index settles, as a batch: the path's old rows replaced (but for its
+    unchanged records, which take its new hash), skipped records, a failed file or tail."""
+    entry = archive.entry
+    if archive.same_bytes:
+        return Batch(
+            articles=pl.DataFrame(schema=ARTICLE_FRAME),
+            segments=pl.DataFrame(schema=SEGMENT_FRAME),
+            rejections=pl.DataFrame(schema=REJECTION_FRAME),
+            sources=pl.DataFrame(schema=SOURCE_FRAME),
+            touched=[(entry.path, entry.size, entry.mtime_ns)],
+            files=1,
+            replace=[],
+        )
+    sources: list[dict[str, Any]] = []
+    rejections: list[dict[str, Any]] = []
+    for ordinal, key, why in archive.rejected:
+        doc = Document(entry.path, record=ordinal, format=entry.format, rejections=[why])
+        doc.doc_id = doc_id_for(entry.path, key)
+        sources.append(doc.source_row(archive.sha256, entry.size, entry.mtime_ns))
+        rejections.extend(doc.rejection_rows(archive.sha256))
+    return Batch(
+        articles=pl.DataFrame(schema=ARTICLE_FRAME),
+        segments=pl.DataFrame(schema=SEGMENT_FRAME),
+        rejections=pl.DataFrame(rejections, schema=REJECTION_FRAME),
+        sources=pl.DataFrame(sources, schema=SOURCE_FRAME),
+        files=0 if archive.parts else 1,
+        kept=pl.DataFrame(archive.kept, schema=KEPT_FRAME),
+        kept_files=[(entry.path, archive.sha256, entry.size, entry.mtime_ns)],
+        skipped=pl.DataFrame(archive.skipped, schema=SKIPPED_FRAME),
+        replace=[entry.path],
+    )

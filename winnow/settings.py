@@ -26,6 +26,9 @@ class Settings:
     max_line_chars: int
     doc_time_budget_s: float
     batch_size: int
+    max_records_per_file: int
+    max_record_bytes: int
+    max_archive_bytes: int
     workers: int
     dask_address: str
     memory_limit: str

@@ -8,7 +8,7 @@ from typing import Any
 import pandera.polars as pa
 import polars as pl
 
-from winnow.schemas.article import CHECK_REASONS, REJECTION_SCHEMA, article_schema
+from winnow.schemas.article import CHECK_REASONS, REJECTION_SCHEMA, article_schema, teaser_schema
 from winnow.schemas.columns import REJECTION_FRAME
 from winnow.settings import Settings, get_settings
 
@@ -22,11 +22,28 @@ def _reason(column: str | None, check: str) -> str:
 def validate_articles(
     articles: pl.DataFrame, sources: pl.DataFrame, settings: Settings | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Split into (valid articles, rejection rows). Every failed check of a row is reported."""
+    """Split into (valid articles, rejection rows). Every failed check of a row is reported.
+    Truncated rows (teasers) are held to the teaser contract, the others to the article's."""
+    limits = settings or get_settings()
+    if articles.is_empty() or not articles["truncated"].fill_null(False).any():
+        return _validate(article_schema(limits), articles, sources)
+    truncated = articles["truncated"].fill_null(False)
+    parts = [
+        _validate(article_schema(limits), articles.filter(~truncated), sources),
+        _validate(teaser_schema(limits), articles.filter(truncated), sources),
+    ]
+    valid = set(parts[0][0]["doc_id"].to_list()) | set(parts[1][0]["doc_id"].to_list())
+    # In the batch's order: the first of two copies stays the original in de-duplication.
+    return articles.filter(pl.col("doc_id").is_in(list(valid))), pl.concat([p[1] for p in parts])
+
+
+def _validate(
+    schema: pa.DataFrameSchema, articles: pl.DataFrame, sources: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     if articles.is_empty():
         return articles, pl.DataFrame(schema=REJECTION_FRAME)
     try:
-        article_schema(settings or get_settings()).validate(articles, lazy=True)
+        schema.validate(articles, lazy=True)
         return articles, pl.DataFrame(schema=REJECTION_FRAME)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases

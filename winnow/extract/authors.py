@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from winnow.extract.credits import split_credit
 from winnow.extract.dates import looks_like_date
 
 BYLINE_PREFIX = re.compile(
@@ -94,28 +95,7 @@ def parse_byline(text: str, *, max_chars: int = 160) -> list[str] | None:
 def normalise_authors(
     names: list[str], *, max_chars: int = 160, publisher: str | None = None
 ) -> list[str]:
-    """Declared author strings to a clean list of names: 'By A and B' -> [A, B]; roles cut; no repeats.
-
-    A string that does not read as names (an organisation, 'Staff') is kept whole, without 'By'.
-    """
-    out: list[str] = []
-    for raw in names:
-        text = re.sub(r"\s+", " ", raw).strip(" ,;|")
-        if not text or text.startswith(("http://", "https://")):
-            continue
-        parsed = parse_byline(text, max_chars=max_chars)
-        bare = BYLINE_PREFIX.sub("", text).strip()
-        if parsed is not None and len(parsed) == 1 and "," not in bare and parsed[0] != bare:
-            parsed = [bare]  # 'HNN Staff' is how the page signs it: only a role after a comma is cut
-        if parsed is None:
-            # Not a list of names: drop a leading "By" and a trailing role, keep the rest whole.
-            head, comma, tail = bare.rpartition(",")
-            stripped = head.strip(" ,;|") if comma and _ROLE_NOUN.search(tail.strip()) else bare
-            parsed = [stripped or text]
-        if publisher and len(parsed) > 1:
-            # "Name, Business Insider": the publisher named beside the author is not an author.
-            parsed = [n for n in parsed if n.casefold() != publisher.casefold()] or parsed
-        for name in parsed:
-            if name.casefold() not in {n.casefold() for n in out}:
-                out.append(name)
-    return out
+    """Declared author strings to a clean list of names (winnow.extract.credits): markup and
+    e-mail addresses out, 'A, B and C' split, roles cut, an outlet named beside them dropped, no
+    repeats. A string that does not read as names (an organisation, 'HNN Staff') is kept whole."""
+    return split_credit(names, publisher=publisher, max_chars=max_chars)[0]

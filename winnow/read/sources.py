@@ -28,8 +28,17 @@ FORMATS: dict[str, str] = {
     ".md": "md",
     ".markdown": "md",
     ".json": "json",
+    ".jsonld": "json",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".warc": "warc",
+    ".arc": "warc",
 }
 
 
@@ -50,6 +59,9 @@ class FileEntry:
     mtime_ns: int
     format: str
     prior: Known | None = None
+    # (doc_id, record_sha256) of the records this path loaded before (a changed multi-record
+    # file): its unchanged records are kept, not processed again (winnow.read.parts).
+    known: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -62,6 +74,15 @@ class Plan:
     @property
     def seen(self) -> int:
         return len(self.to_process) + len(self.unchanged) + len(self.refused)
+
+
+def unsupported_format() -> Rejection:
+    """Why a file of no known type is refused (by `winnow ingest` and `winnow preview` alike)."""
+    return Rejection(
+        "discover",
+        "unsupported_format",
+        f"no reader for this file type (supported: {', '.join(sorted(FORMATS))}, and any of them .gz)",
+    )
 
 
 def format_of(name: str) -> str | None:
@@ -126,11 +147,7 @@ def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
             plan.refused.append(
                 (
                     fe,
-                    Rejection(
-                        "discover",
-                        "unsupported_format",
-                        f"no reader for this file type (supported: {', '.join(sorted(FORMATS))})",
-                    ),
+                    unsupported_format(),
                 )
             )
         else:

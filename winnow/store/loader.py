@@ -24,7 +24,7 @@ from winnow.clean.learned import PAIR_KEY_SQL, LearnedState
 from winnow.errors import WarehouseError
 from winnow.read.sources import Known
 from winnow.records import RunSummary
-from winnow.schemas.columns import RUNS, SEGMENTS, names
+from winnow.schemas.columns import RUNS, SEGMENTS, SKIPPED, names
 from winnow.settings import get_settings
 from winnow.store.neardup import NearDuplicates, index_from
 from winnow.store.search import index_articles
@@ -205,21 +205,78 @@ class Loader:
     def _register(self, name: str, frame: pl.DataFrame) -> None:
         self.con.register(name, frame.to_arrow())
 
-    def replace_sources(self, paths: Iterable[str]) -> None:
-        """Forget the current rows of files that are being re-processed."""
+    def replace_sources(self, paths: Iterable[str], keep: Iterable[str] = ()) -> None:
+        """Forget the current rows of files that are being re-processed, but for the unchanged
+        records in `keep` (doc_ids, winnow.read.parts), and the archive records they skipped."""
         frame = pl.DataFrame({"path": sorted(set(paths))}, schema={"path": pl.String})
         if frame.is_empty():
             return
         if self.near_dups is not None:
-            self.near_dups.forget(frame["path"].to_list())
+            self.near_dups.forget(frame["path"].to_list(), keep)
         self._register("_paths", frame)
-        self.con.execute("DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths)")
+        self._register("_keep", pl.DataFrame({"doc_id": sorted(set(keep))}, schema={"doc_id": pl.String}))
         self.con.execute(
-            "DELETE FROM removed_segments WHERE doc_id IN "
-            "(SELECT doc_id FROM sources WHERE path IN (SELECT path FROM _paths))"
+            "DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths) "
+            "AND doc_id NOT IN (SELECT doc_id FROM _keep)"
         )
-        self.con.execute("DELETE FROM sources WHERE path IN (SELECT path FROM _paths)")
+        self.con.execute(
+            "DELETE FROM removed_segments WHERE doc_id IN (SELECT doc_id FROM sources WHERE path IN "
+            "(SELECT path FROM _paths) EXCEPT SELECT doc_id FROM _keep)"
+        )
+        self.con.execute(
+            "DELETE FROM sources WHERE path IN (SELECT path FROM _paths) "
+            "AND doc_id NOT IN (SELECT doc_id FROM _keep)"
+        )
+        self.con.execute("DELETE FROM skipped_records WHERE path IN (SELECT path FROM _paths)")
         self.con.unregister("_paths")
+        self.con.unregister("_keep")
+
+    def record_priors(self, path: str) -> dict[str, str]:
+        """{doc_id: record_sha256} of the path's loaded records (the per-record skip's memory)."""
+        rows = self.con.execute(
+            "SELECT doc_id, record_sha256 FROM sources WHERE path = ? AND status = 'loaded' "
+            "AND record_sha256 IS NOT NULL",
+            [path],
+        ).fetchall()
+        return {d: h for d, h in rows}
+
+    def keep_records(self, kept: pl.DataFrame, files: list[tuple[str, str, int, int]]) -> None:
+        """Unchanged records of changed files stay: their rows take the file's new hash, size and
+        mtime, and the record's new place (its ordinal and offset may have moved)."""
+        if kept.is_empty():
+            return
+        self._register("_kept", kept)
+        self._register(
+            "_kept_files",
+            pl.DataFrame(
+                files,
+                schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64},
+                orient="row",
+            ),
+        )
+        self.con.execute(
+            "UPDATE sources SET record = k.record, record_offset = k.record_offset, sha256 = f.sha256, "
+            "bytes = f.bytes, mtime_ns = f.mtime_ns, last_run = ?, updated_at = ? "
+            "FROM _kept k, _kept_files f WHERE sources.doc_id = k.doc_id AND sources.path = f.path",
+            [self.run_id, self.now],
+        )
+        self.con.execute(
+            "UPDATE articles SET record = k.record FROM _kept k WHERE articles.doc_id = k.doc_id"
+        )
+        self.con.unregister("_kept")
+        self.con.unregister("_kept_files")
+
+    def add_skipped(self, skipped: pl.DataFrame) -> None:
+        """Archive records that are not documents (request, warcinfo, images, ...), with why."""
+        if skipped.is_empty():
+            return
+        self._register("_skipped", skipped)
+        cols = ", ".join(names(SKIPPED, "row"))
+        self.con.execute(
+            f"INSERT INTO skipped_records ({cols}, run_id) SELECT {cols}, ? FROM _skipped",  # noqa: S608 - declared names
+            [self.run_id],
+        )
+        self.con.unregister("_skipped")
 
     def load(
         self,
@@ -229,10 +286,18 @@ class Loader:
         sources: pl.DataFrame,
         duplicates: dict[str, str],
         signatures: pl.DataFrame | None = None,
+        replace: list[str] | None = None,
+        keep: Iterable[str] = (),
     ) -> None:
         """Insert one validated batch. `sources` has one row per document of re-processed files;
+        the earlier rows of `replace` (default: every path in `sources`) go, but for `keep`;
         `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not."""
-        self.replace_sources(sources["path"].to_list())
+        replace = sources["path"].unique().to_list() if replace is None else replace
+        keep = list(keep)
+        self.replace_sources(replace, keep)
+        for name, dtype in (("record_sha256", pl.String), ("record_offset", pl.Int64)):
+            if name not in sources.columns:  # a batch made without the per-record columns
+                sources = sources.with_columns(pl.lit(None, dtype=dtype).alias(name))
         loaded = set(articles["doc_id"].to_list())
         rejected = set(rejections["doc_id"].to_list())
         status = [
@@ -257,8 +322,10 @@ class Loader:
             pl.lit(self.now).alias("updated_at"),
         )
         if articles.height:
+            if "truncated" in articles.columns:  # rows made without the flag are whole articles
+                articles = articles.with_columns(pl.col("truncated").fill_null(False))
             self._stage("articles", articles)
-        index_articles(self.con, articles, sources["path"].to_list(), stage=self._stage)
+        index_articles(self.con, articles, replace, stage=self._stage, keep=keep)
         if self.near_dups is not None and signatures is not None and articles.height:
             self.near_dups.add(signatures.join(articles.select("doc_id", "source_path"), on="doc_id"))
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
@@ -269,9 +336,9 @@ class Loader:
             self._register("_sources", src)
             self.con.execute(
                 "INSERT INTO sources (path, record, sha256, bytes, mtime_ns, format, status, doc_id, "
-                "duplicate_of, first_run, last_run, updated_at) SELECT path, record, sha256, bytes, "
-                "mtime_ns, format, status, doc_id, duplicate_of, first_run, last_run, updated_at "
-                "FROM _sources"
+                "duplicate_of, first_run, last_run, updated_at, record_sha256, record_offset) SELECT path, "
+                "record, sha256, bytes, mtime_ns, format, status, doc_id, duplicate_of, first_run, last_run, "
+                "updated_at, record_sha256, record_offset FROM _sources"
             )
             self.con.unregister("_sources")
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,19 +195,22 @@ class NearDuplicates:
             "INSERT INTO near_dup_state VALUES (?, ?, ?, ?, ?)", [*want, datetime.now(UTC), self.run_id]
         )
 
-    def forget(self, paths: list[str]) -> None:
+    def forget(self, paths: list[str], keep: Iterable[str] = ()) -> None:
         """Take the articles of these source paths out of the index (they are being replaced or
-        removed): their signatures, band keys and pairs. Their clusters are worked out again."""
+        removed), but for the unchanged records in `keep` (doc_ids): their signatures, band keys
+        and pairs. Their clusters are worked out again."""
         if not paths:
             return
         self.con.register("_nd_paths", pa.table({"path": pa.array(sorted(set(paths)), pa.string())}))
+        self.con.register("_nd_keep", pa.table({"doc_id": pa.array(sorted(set(keep)), pa.string())}))
         try:
             gone = self.con.execute(
-                "SELECT sig_key, doc_id FROM near_dup_signatures "
-                "WHERE source_path IN (SELECT path FROM _nd_paths)"
+                "SELECT sig_key, doc_id FROM near_dup_signatures WHERE source_path IN "
+                "(SELECT path FROM _nd_paths) AND doc_id NOT IN (SELECT doc_id FROM _nd_keep)"
             ).fetchall()
         finally:
             self.con.unregister("_nd_paths")
+            self.con.unregister("_nd_keep")
         if not gone:
             return
         self.con.register("_nd_gone_keys", pa.table({"sig_key": pa.array([g[0] for g in gone], pa.int64())}))

@@ -118,30 +118,39 @@ Stage = Callable[[str, pl.DataFrame], None]
 
 
 def index_articles(
-    con: duckdb.DuckDBPyConnection, articles: pl.DataFrame, paths: list[str], stage: Stage | None = None
+    con: duckdb.DuckDBPyConnection,
+    articles: pl.DataFrame,
+    paths: list[str],
+    stage: Stage | None = None,
+    keep: list[str] | None = None,
 ) -> None:
     """Index a loaded batch inside the caller's transaction.
 
     `paths` are the source files being (re)loaded: their previous documents' terms go first, so a
-    changed or shrunken file leaves nothing stale behind. With `stage`, the new rows go to
+    changed or shrunken file leaves nothing stale behind, but for the unchanged records in `keep`
+    (doc_ids a changed multi-record file kept, winnow.read.parts). With `stage`, the new rows go to
     stage(table, rows) to be inserted later in the same transaction (the loader spills them to
     disk: a transaction's appends stay in memory until commit); without, they are inserted now.
     Deleting only what the tables hold is enough because a run reads each path in one batch.
     """
     gone = pl.DataFrame({"source_path": sorted(set(paths))}, schema={"source_path": pl.String})
     ids = pl.DataFrame({"doc_id": articles["doc_id"].to_list()}, schema={"doc_id": pl.String})
+    kept = pl.DataFrame({"doc_id": keep or []}, schema={"doc_id": pl.String})
     con.register("_search_gone_paths", gone.to_arrow())
     con.register("_search_new_ids", ids.to_arrow())
+    con.register("_search_kept_ids", kept.to_arrow())
     try:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _search_gone AS SELECT doc_key FROM search_docs "
-            "WHERE source_path IN (SELECT source_path FROM _search_gone_paths) "
+            "WHERE (source_path IN (SELECT source_path FROM _search_gone_paths) "
+            "AND doc_id NOT IN (SELECT doc_id FROM _search_kept_ids)) "
             "OR doc_id IN (SELECT doc_id FROM _search_new_ids)"
         )
         _delete_gone(con)
     finally:
         con.unregister("_search_gone_paths")
         con.unregister("_search_new_ids")
+        con.unregister("_search_kept_ids")
     if articles.height:
         docs, postings = keyed_terms(con, articles.select("doc_id", "source_path", "title", "body"))
         if stage is None:
