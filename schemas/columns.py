@@ -1,5 +1,5 @@
 """The one declaration of the warehouse's row shapes: articles, sources, rejections, removed segments,
-learned-line observations and runs.
+learned-line observations, runs and near-duplicate signatures.
 
 Everything that names these columns derives from here: the Document's row builder
 (winnow.records), the polars frames batches travel in, the Pandera contracts (winnow.schemas.article),
@@ -157,6 +157,15 @@ RUNS: tuple[Column, ...] = (
     _c("changed_files", pl.String, "JSON", doc="the first 50"),
 )
 
+SIGNATURES: tuple[Column, ...] = (  # near_dup_signatures (winnow.store.dedup, winnow.store.neardup)
+    _c("sig_key", pl.Int64, "BIGINT", False, "load", doc="from the near_dup_key sequence, new each signing"),
+    _c("doc_id", pl.String, "VARCHAR", False),
+    _c("source_path", pl.String, "VARCHAR", False, "load", doc="so a re-processed file's signatures can go"),
+    _c("shingles", pl.Int32, "INTEGER", False, doc="distinct word shingles of the clean body"),
+    _c("minhash", pl.Binary, "BLOB", False, doc="num_perm uint32 values, little-endian (rensa R-MinHash)"),
+    _c("run_id", pl.String, "VARCHAR", False, "load"),
+)
+
 SKIPPED: tuple[Column, ...] = (  # archive records that are not documents
     _c("path", pl.String, "VARCHAR", False),
     _c("record", pl.Int32, "INTEGER", False, doc="its place among the file's records"),
@@ -176,6 +185,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
     "removed_segments": SEGMENTS,
     "learned_line_docs": OBSERVATIONS,
     "runs": RUNS,
+    "near_dup_signatures": SIGNATURES,
     "skipped_records": SKIPPED,
 }
 
@@ -194,6 +204,7 @@ SOURCE_FRAME = frame_schema(SOURCES)
 REJECTION_FRAME = frame_schema(REJECTIONS)
 SEGMENT_FRAME = frame_schema(SEGMENTS)
 OBSERVATION_FRAME = frame_schema(OBSERVATIONS)
+SIGNATURE_FRAME = frame_schema(SIGNATURES)
 SKIPPED_FRAME = frame_schema(SKIPPED)
 # Unchanged records of a changed file, kept as they are (their new place in the file).
 KEPT_FRAME: dict[str, Any] = {"doc_id": pl.String, "record": pl.Int32, "record_offset": pl.Int64}

@@ -1,8 +1,8 @@
 """A full disk or a read-only warehouse folder: a clear error, and the warehouse unchanged.
 
-Both use a real filesystem: a 4 MB tmpfs mounted for the test (the tests run as root here; where
-mounting is not allowed the tests skip and say why). Running `winnow ingest` as a real process
-shows the message a user sees.
+Both use a real filesystem: an 8 MB tmpfs mounted for the test (a warehouse with its first two
+articles takes about 4 MB); the tests run as root here, and where mounting is not allowed they skip
+and say why. Running `winnow ingest` as a real process shows the message a user sees.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def tiny_fs(tmp_path: Path) -> Iterator[Path]:
     mnt = tmp_path / "fs"
     mnt.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mnt)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mnt)], capture_output=True, text=True
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root/CAP_SYS_ADMIN): {done.stderr.strip()}")

@@ -74,6 +74,42 @@ def _recurring(raw: Path) -> object:
     return b.segments.filter(pl.col("rule_id") == "learned").height
 
 
+def _shingles(raw: Path) -> object:
+    """(distinct shingles the signature counts, distinct 3-word runs of the body counted here)."""
+    import re
+
+    from tests.neardup_helpers import as_text, story
+
+    b = batch(raw, {"a.txt": as_text("Story", "A. Writer", "May 1, 2026", story(7, paragraphs=2))})
+    words = re.findall(r"[^\W_]+", str(one(b, "body")).lower())
+    return b.signatures["shingles"][0], len({tuple(words[i : i + 3]) for i in range(len(words) - 2)})
+
+
+def _near_dups(raw: Path) -> object:
+    """(pairs found, band keys stored) for an article and a copy that shares 4 of its 5 paragraphs
+    with it, indexed for real."""
+    from tests.neardup_helpers import as_text, story
+    from winnow.store.neardup import NearDuplicates, index_from
+    from winnow.store.warehouse import open_warehouse
+
+    paras = story(3)
+    files = {"a.txt": as_text("Story", "A. Writer", "May 1, 2026", paras)}
+    files["b.txt"] = as_text("Story", "A. Writer", "May 1, 2026", paras[:4] + story(4)[:1])  # 4 of 5 shared
+    b = batch(raw, files)
+    con = open_warehouse(raw.parent / f"{raw.name}.duckdb")
+    try:
+        con.execute("BEGIN TRANSACTION")
+        near = NearDuplicates(con, "t", index_from(get_settings()), None)
+        near.prepare()
+        near.add(b.signatures.join(b.articles.select("doc_id", "source_path"), on="doc_id"))
+        near.finish()
+        bands = con.execute("SELECT count(*) FROM near_dup_bands").fetchall()[0][0]
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return near.done.pairs, bands
+
+
 def _records(n: int) -> str:
     import json
 
@@ -137,6 +173,14 @@ CASES: dict[str, Case] = {
     ),
     "language_trials": ("7", _language_prob, lambda p: p == 0.8571),
     "learned_min_documents": ("3", _recurring, lambda n: n == 3),
+    "near_dup_shingle_size": ("3", _shingles, lambda counts: counts[0] == counts[1]),  # type: ignore[index]
+    "near_dup_num_perm": (
+        "64",
+        lambda raw: len(batch(raw, {"a.txt": _article()}).signatures["minhash"][0]),
+        lambda n: n == 64 * 4,
+    ),
+    "near_dup_bands": ("32", _near_dups, lambda found: found[1] == 2 * 32),  # type: ignore[index]
+    "near_dup_threshold": ("0.95", _near_dups, lambda found: found[0] == 0),  # type: ignore[index]
     "min_words": ("20", lambda raw: checks(batch(raw, {"a.txt": _article(paragraphs=1)})), lambda c: not c),
     "min_chars": (
         "5000",

@@ -1,7 +1,7 @@
 """One batch of files through the engine's stages: bytes on disk to candidate article rows. No Prefect.
 
     read -> decode -> parse (winnow.read) -> learned boilerplate -> clean (winnow.clean)
-         -> header metadata, body, language (winnow.extract)
+         -> header metadata, body, language (winnow.extract) -> near-duplicate signature (winnow.store.dedup)
 
 `process_batch` is what a flow task runs: a list of files in, plain data frames out, so batches can
 run in worker processes and travel cheaply between tasks. A document a stage cannot handle leaves
@@ -42,11 +42,12 @@ from winnow.schemas.columns import (
     OBSERVATION_FRAME,
     REJECTION_FRAME,
     SEGMENT_FRAME,
+    SIGNATURE_FRAME,
     SKIPPED_FRAME,
     SOURCE_FRAME,
 )
 from winnow.settings import Settings, get_settings
-from winnow.store.dedup import content_hash
+from winnow.store.dedup import content_hash, scheme_from, sign
 
 STAGES = ("read", "decode", "parse", "learned", "clean", "metadata", "language")  # timed per batch
 
@@ -63,6 +64,7 @@ class Batch:
     timings: dict[str, float] = field(default_factory=dict)
     files: int = 0
     observations: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OBSERVATION_FRAME))
+    signatures: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SIGNATURE_FRAME))
     # Per-record skip (winnow.read.parts): unchanged records of changed files, kept as they are,
     # with the file's new (path, sha256, bytes, mtime); archive records that are not documents.
     kept: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=KEPT_FRAME))
@@ -314,6 +316,9 @@ def process_batch(
             else:
                 articles.append(doc.article_row())
                 segments.extend(doc.segment_rows())
+    t0 = time.perf_counter()  # near-duplicate signatures: per-document CPU work, so here in the worker
+    signatures = sign([a["doc_id"] for a in articles], [a["body"] for a in articles], scheme_from(settings))
+    timings["near_dups"] += time.perf_counter() - t0
     return Batch(
         articles=pl.DataFrame(articles, schema=ARTICLE_FRAME),
         segments=pl.DataFrame(segments, schema=SEGMENT_FRAME),
@@ -323,6 +328,7 @@ def process_batch(
         timings=dict(timings),
         files=sum(1 for e in entries if not isinstance(e, ArchivePart) or e.last),
         observations=pl.DataFrame(observations, schema=OBSERVATION_FRAME),
+        signatures=signatures,
         kept=pl.DataFrame(kept, schema=KEPT_FRAME),
         kept_files=kept_files,
         replace=replace,

@@ -16,7 +16,7 @@ import sys
 import time
 
 HOLD_ENV = "WINNOW_TEST_HOLD_AT"
-POINTS = ("read", "clean", "index", "load", "commit")
+POINTS = ("read", "clean", "index", "load", "near_dups", "commit")
 
 
 def hold(point: str) -> None:

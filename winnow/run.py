@@ -123,7 +123,14 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
     check_rejections(rejections)
     keep = batch.kept["doc_id"].to_list()
     loader.load(
-        unique, batch.segments, rejections, batch.sources, duplicates, replace=batch.replace, keep=keep
+        unique,
+        batch.segments,
+        rejections,
+        batch.sources,
+        duplicates,
+        batch.signatures,
+        replace=batch.replace,
+        keep=keep,
     )
     loader.keep_records(batch.kept, batch.kept_files)
     loader.add_skipped(batch.skipped)

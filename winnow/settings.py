@@ -42,6 +42,10 @@ class Settings:
     language_trials: int
     learned_min_documents: int
     learned_max_words: int
+    near_dup_shingle_size: int
+    near_dup_num_perm: int
+    near_dup_bands: int
+    near_dup_threshold: float
     min_words: int
     min_chars: int
     earliest_year: int

@@ -22,11 +22,18 @@ def export(
         str | None,
         typer.Option(help="SQL condition on articles, e.g. \"language = 'en' AND word_count > 500\"."),
     ] = None,
+    canonical: Annotated[
+        bool, typer.Option("--canonical", help="One article per near-duplicate cluster: the canonical one.")
+    ] = False,
     wait: WaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write articles (all columns; authors as a list in Parquet and JSONL, a JSON array in CSV) to
     OUT. The file appears whole or not at all."""
+    if canonical:
+        from winnow.store.clusters import CANONICAL_ONLY
+
+        where = f"({where}) AND {CANONICAL_ONLY}" if where and where.strip() else CANONICAL_ONLY
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -28,6 +28,9 @@ def search(
     ] = None,
     publisher: Annotated[str | None, typer.Option(help="Only this publisher.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    collapse: Annotated[
+        bool, typer.Option("--collapse", help="One hit per near-duplicate cluster (its best-ranked copy).")
+    ] = False,
     wait: WaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -39,17 +42,27 @@ def search(
     if fmt not in ("text", "json"):
         fail(f"unknown format {fmt!r}: use text or json", 2)
     con = read_warehouse(warehouse, wait)
-    try:
-        hits = run_search(
+    clusters: dict[str, tuple[str, int, str]] = {}
+
+    def fetch(n: int) -> list[Any]:
+        return run_search(
             con,
             query,
-            limit=limit,
+            limit=n,
             language=language,
             since=since.date() if since else None,
             until=until.date() if until else None,
             author=author,
             publisher=publisher,
         )
+
+    try:
+        if collapse:
+            from winnow.store.clusters import collapse_hits
+
+            hits, clusters = collapse_hits(con, fetch, limit)
+        else:
+            hits = fetch(limit)
     except SearchUnavailable as exc:
         fail(str(exc))
         return
@@ -69,6 +82,11 @@ def search(
                 "source_path": h.source_path,
                 "matched": h.matched,
                 "snippet": h.snippet,
+                **(
+                    {"cluster_id": clusters[h.doc_id][0], "cluster_size": clusters[h.doc_id][1]}
+                    if collapse
+                    else {}
+                ),
             }
             for i, h in enumerate(hits, 1)
         ]
@@ -89,6 +107,9 @@ def search(
         parts = snippet.split("\0")
         marked = "".join(f"[bold yellow]{p}[/]" if k % 2 else p for k, p in enumerate(parts))
         console.print(f"   {marked}", highlight=False)
+        if collapse and clusters[h.doc_id][1] > 1:
+            copies = clusters[h.doc_id][1] - 1
+            console.print(f"   [dim]+ {copies} near-duplicate copies (cluster {clusters[h.doc_id][0]})[/]")
         console.print()
 
 

@@ -66,7 +66,16 @@ def find_document(con: duckdb.DuckDBPyConnection, target: str, raw: str | None) 
             [paths],
         )
     )
-    return {"sources": sources, "articles": articles, "removed": segments, "rejections": rejections}
+    from winnow.store.clusters import copies_of
+
+    copies = {a["doc_id"]: copies_of(con, a["doc_id"]) for a in articles}
+    return {
+        "sources": sources,
+        "articles": articles,
+        "removed": segments,
+        "rejections": rejections,
+        "near_duplicates": {d: c for d, c in copies.items() if c},  # doc_id -> its cluster
+    }
 
 
 def show(
@@ -114,6 +123,7 @@ def show(
             if isinstance(value, list):
                 value = ", ".join(value)
             console.print(f"[bold]{key}[/]: {escape(str(value))}", highlight=False)
+        _print_copies(art["doc_id"], found["near_duplicates"].get(art["doc_id"]))
         removed = [s for s in found["removed"] if s["doc_id"] == art["doc_id"]]
         console.rule(f"removed ({len(removed)} lines)")
         for seg in removed:
@@ -124,3 +134,31 @@ def show(
             )
         console.rule("body")
         console.print(art["body"], highlight=False, markup=False)
+
+
+def _print_copies(doc_id: str, cluster: dict[str, Any] | None) -> None:
+    """The article's near-duplicate copies (winnow.store.clusters), if it has any."""
+    if not cluster:
+        console.print("[bold]near-duplicates[/]: none", highlight=False)
+        return
+    role = (
+        "this is its canonical member"
+        if cluster["canonical_doc_id"] == doc_id
+        else f"canonical {cluster['canonical_doc_id']}"
+    )
+    console.print(
+        f"[bold]near-duplicates[/]: cluster {cluster['cluster_id']} of {cluster['articles']} articles "
+        f"({role})",
+        highlight=False,
+    )
+    for m in cluster["members"]:
+        if m["doc_id"] == doc_id:
+            continue
+        sim = f"similarity {m['similarity']:.2f}" if m["similarity"] is not None else "via other copies"
+        date = m["published_at"].strftime("%Y-%m-%d") if m["published_at"] else "undated"
+        mark = "  [green]canonical[/]" if m["canonical"] else ""
+        console.print(
+            f"  {m['doc_id']}  {sim}  {date}  {escape(m['publisher'] or '-')}  {escape(m['source_path'])}  "
+            f"{escape((m['title'] or '(untitled)')[:80])}{mark}",
+            highlight=False,
+        )

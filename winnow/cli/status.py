@@ -22,6 +22,7 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, Any]:
+    from winnow.store.clusters import cluster_stats
     from winnow.store.search import index_stats
 
     cur = con.execute(
@@ -50,6 +51,7 @@ def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, A
         "runs_total": _one(con, "SELECT count(*) FROM runs"),
         "recent_runs": recent,
         "search_index": index_stats(con),
+        "near_duplicates": cluster_stats(con),
     }
 
 
@@ -105,6 +107,13 @@ def status(
         )
     else:
         console.print("  search index: not available (older schema; run `winnow ingest` to migrate)")
+    near = info["near_duplicates"]
+    if near["available"]:
+        console.print(
+            f"  near-duplicates: {near['clusters']} clusters holding {near['articles_in_clusters']} articles "
+            f"({near['copies']} copies beyond one per cluster; {near['pairs']} pairs)",
+            highlight=False,
+        )
     table = Table(
         title=f"last {len(info['recent_runs'])} of {info['runs_total']} runs",
         title_justify="left",

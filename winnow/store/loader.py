@@ -25,6 +25,8 @@ from winnow.errors import WarehouseError
 from winnow.read.sources import Known
 from winnow.records import RunSummary
 from winnow.schemas.columns import RUNS, SEGMENTS, SKIPPED, names
+from winnow.settings import get_settings
+from winnow.store.neardup import NearDuplicates, index_from
 from winnow.store.search import index_articles
 
 # Staged tables in the order they are inserted at the end of a run, and the columns a staged row
@@ -55,6 +57,7 @@ class Loader:
         self._shards = 0
         self._columns: dict[str, list[str]] = {}  # staged table -> its columns
         self._learned: LearnedState | None = None
+        self.near_dups: NearDuplicates | None = None  # the run's side of the index, from begin()
 
     # --- reading state -------------------------------------------------------------------
     def manifest(self) -> dict[str, Known]:
@@ -115,6 +118,10 @@ class Loader:
             self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         self._remove_stale_staging()
         self.con.execute("BEGIN TRANSACTION")
+        db = self._database_file()
+        staging = db.parent / f".{db.name}.staging-neardup" if db is not None else None
+        self.near_dups = NearDuplicates(self.con, self.run_id, index_from(get_settings()), staging)
+        self.near_dups.prepare()  # one query, unless the settings changed since the last run
 
     # --- staging: rows wait on disk, not in the transaction's memory -----------------------
     # DuckDB keeps a transaction's small appends in memory until commit (measured: 3.2 GB for
@@ -204,6 +211,8 @@ class Loader:
         frame = pl.DataFrame({"path": sorted(set(paths))}, schema={"path": pl.String})
         if frame.is_empty():
             return
+        if self.near_dups is not None:
+            self.near_dups.forget(frame["path"].to_list(), keep)
         self._register("_paths", frame)
         self._register("_keep", pl.DataFrame({"doc_id": sorted(set(keep))}, schema={"doc_id": pl.String}))
         self.con.execute(
@@ -276,11 +285,13 @@ class Loader:
         rejections: pl.DataFrame,
         sources: pl.DataFrame,
         duplicates: dict[str, str],
+        signatures: pl.DataFrame | None = None,
         replace: list[str] | None = None,
         keep: Iterable[str] = (),
     ) -> None:
         """Insert one validated batch. `sources` has one row per document of re-processed files;
-        the earlier rows of `replace` (default: every path in `sources`) go, but for `keep`."""
+        the earlier rows of `replace` (default: every path in `sources`) go, but for `keep`;
+        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not."""
         replace = sources["path"].unique().to_list() if replace is None else replace
         keep = list(keep)
         self.replace_sources(replace, keep)
@@ -315,6 +326,8 @@ class Loader:
                 articles = articles.with_columns(pl.col("truncated").fill_null(False))
             self._stage("articles", articles)
         index_articles(self.con, articles, replace, stage=self._stage, keep=keep)
+        if self.near_dups is not None and signatures is not None and articles.height:
+            self.near_dups.add(signatures.join(articles.select("doc_id", "source_path"), on="doc_id"))
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))
         if kept_segments.height:
             self._stage("removed_segments", kept_segments.select(_SEGMENT_COLUMNS))
@@ -390,10 +403,14 @@ class Loader:
         return recorded
 
     def commit(self) -> None:
+        if self.near_dups is not None:
+            self.near_dups.finish()
         self.flush_staged()
         self.con.execute("COMMIT")
 
     def rollback(self) -> None:
+        if self.near_dups is not None:
+            self.near_dups.discard()
         self._drop_staging()
         # Nothing may be open: the failure can come before BEGIN or after COMMIT.
         with contextlib.suppress(duckdb.Error):

@@ -1,0 +1,472 @@
+"""Near-duplicate detection in the warehouse: an LSH index over stored MinHash signatures, kept up to
+date inside the run's one transaction (the clusters it feeds: winnow.store.clusters).
+
+Syndicated copies (the same story on many sites, each in its own chrome; one page as HTML and as a
+text dump) are loaded as articles and flagged, never dropped. Exact copies (the same content hash)
+keep their own handling (winnow.store.dedup.split_duplicates): they are not loaded at all.
+
+How a new article is compared with everything already loaded, without reading any body again:
+
+- its signature (winnow.store.dedup.sign, made in the batch workers) is cut into `bands` bands of
+  `rows` values, each hashed to one 64-bit key (`near_dup_bands`: one row per article and band);
+- the keys of up to LOOKUP_ROWS new articles at a time are joined in SQL with those of every article
+  loaded before them (the committed table, this run's earlier lookups staged as Parquet beside the
+  warehouse, and one another): articles that share a key are candidates, at most MAX_CANDIDATES
+  per new article (those sharing the most bands: the likeliest copies);
+- each candidate pair is scored from the two signatures and the two bodies' distinct-shingle
+  counts: `similarity` is the estimated share of the shorter body's shingles that the other holds
+  (J, the Jaccard similarity, estimated by MinHash; |A ∩ B| = J (|A| + |B|) / (1 + J)); a pair at
+  or above `threshold` goes into `near_duplicates`, with J;
+- the clusters of the articles whose pairs changed are worked out again at the end of the run.
+
+Memory follows the batch: the index lives in DuckDB (under its memory limit), a run's own rows
+wait on disk until the end of the run, and a lookup holds its articles' keys and candidates. The
+result does not depend on the order articles arrive in: a pair is a candidate when the two
+signatures share a band, whichever came first, so a warehouse built run by run holds the same
+pairs and clusters as one built at once (tests/test_neardup_flow.py holds it to that; only an
+article with more than MAX_CANDIDATES candidates can see another subset of them).
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from winnow.faults import hold
+from winnow.settings import Settings
+from winnow.store.clusters import recluster
+from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
+
+LOOKUP_ROWS = 5_000  # new articles looked up at once: a lookup scans the index once (queue ~3 MB)
+MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articles share chrome
+REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
+_SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
+_INSERT_SIGNATURES = (
+    "INSERT INTO near_dup_signatures (sig_key, doc_id, source_path, shingles, minhash, run_id) "
+    "SELECT sig_key, doc_id, source_path, shingles, minhash, ? FROM {source}"
+)
+_INSERT_STAGED = _INSERT_SIGNATURES.format(source="read_parquet(?)")
+_INSERT_BATCH = _INSERT_SIGNATURES.format(source="_nd_rows")
+# A lookup's candidates (_nd_batch) among the articles indexed before it: the committed keys, this
+# run's staged ones (read_parquet of a list of files, when there are any), and one another.
+_CANDIDATES = (
+    "SELECT a, b FROM (SELECT q.sig_key AS a, o.sig_key AS b, count(*) AS shared "
+    "FROM _nd_batch q JOIN (SELECT band_key, sig_key FROM near_dup_bands UNION ALL "
+    "SELECT band_key, sig_key FROM _nd_batch{staged}) o ON o.band_key = q.band_key "
+    "WHERE o.sig_key < q.sig_key GROUP BY q.sig_key, o.sig_key) "
+    "QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= ?"
+)
+_CANDIDATES_COMMITTED = _CANDIDATES.format(staged="")
+_CANDIDATES_STAGED = _CANDIDATES.format(staged=" UNION ALL SELECT band_key, sig_key FROM read_parquet(?)")
+
+
+@dataclass(frozen=True)
+class Index:
+    """How signatures are compared: the signature scheme, the LSH layout and the decision."""
+
+    scheme: Scheme = field(default_factory=Scheme)
+    bands: int = 64
+    threshold: float = 0.75
+
+    @property
+    def rows(self) -> int:
+        return self.scheme.num_perm // self.bands
+
+    def __post_init__(self) -> None:
+        if self.bands < 1 or self.scheme.num_perm % self.bands:
+            raise ValueError(
+                f"near_dup_bands ({self.bands}) must divide near_dup_num_perm ({self.scheme.num_perm})"
+            )
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"near_dup_threshold ({self.threshold}) must be in (0, 1]")
+
+
+def index_from(settings: Settings) -> Index:
+    """The index the settings ask for (the near_dup_* keys)."""
+    return Index(scheme_from(settings), settings.near_dup_bands, settings.near_dup_threshold)
+
+
+def candidate_probability(jaccard: float, bands: int, rows: int) -> float:
+    """The chance that two signatures of this Jaccard similarity share at least one band."""
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, num_perm) uint32 signatures -> (n, bands) uint64 keys; the band's number is in the key,
+    so one column holds every band."""
+    n = signatures.shape[0]
+    cut = signatures[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    acc = np.zeros((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for j in range(rows):
+            acc = acc * GOLDEN + cut[:, :, j]
+        return mix(acc ^ (np.arange(bands, dtype=np.uint64) << np.uint64(48)))
+
+
+def similarity(
+    a: np.ndarray, b: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row-wise (similarity, jaccard) of signature pairs: J is the share of equal values; the
+    similarity is the estimated share of the smaller shingle set found in the larger one."""
+    jaccard = (a == b).mean(axis=1)
+    inter = jaccard * (size_a + size_b) / (1.0 + jaccard)
+    smaller = np.maximum(np.minimum(size_a, size_b), 1)
+    return np.minimum(inter / smaller, 1.0), jaccard
+
+
+def decode(minhash: list[bytes], num_perm: int) -> np.ndarray:
+    """Stored signatures (little-endian uint32 bytes) -> an (n, num_perm) uint32 array."""
+    return np.frombuffer(b"".join(minhash), dtype="<u4").reshape(len(minhash), num_perm)
+
+
+@dataclass
+class _Shard:
+    """One lookup's rows, staged: its signatures and band keys, for sig_keys lo..hi."""
+
+    lo: int
+    hi: int
+    signatures: Path
+    bands: Path
+
+
+@dataclass
+class Pass:
+    """What one run did to the index (tests and benchmarks read it)."""
+
+    signed: int = 0  # articles added to the index
+    forgotten: int = 0  # articles taken out (changed or removed)
+    pairs: int = 0  # near-duplicate pairs found
+    rebuilt: str | None = None  # "re-indexed" or "re-signed" when the settings had changed
+    clusters_touched: int = 0  # clusters of two or more among the articles worked out again
+
+
+class NearDuplicates:
+    """The run's side of near-duplicate detection, on the loader's connection and transaction:
+    prepare() once, forget() the sources being re-processed, add() each loaded batch's signatures,
+    finish() before the commit, discard() on rollback."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        run_id: str,
+        index: Index,
+        staging: Path | None,
+        lookup_rows: int = LOOKUP_ROWS,
+    ) -> None:
+        self.con = con
+        self.run_id = run_id
+        self.index = index
+        self.lookup_rows = lookup_rows
+        self.done = Pass()
+        self._staging_name = staging  # <folder>-<random> is created on first use; None: insert at once
+        self._staging: Path | None = None
+        self._shards: list[_Shard] = []
+        self._queue: list[pl.DataFrame] = []
+        self._queued = 0
+        self._dirty: set[str] = set()  # articles whose clusters must be worked out again
+
+    # --- the run's steps ---------------------------------------------------------------
+    def prepare(self) -> None:
+        """Make the stored index match the settings: one small query when it does; otherwise
+        re-index the stored signatures (threshold or bands changed) or re-sign every article from
+        its stored body (shingle size, num_perm or rensa's algorithm changed, or a warehouse from
+        before near-duplicates), in the run's transaction."""
+        rows = self.con.execute("SELECT scheme, bands, threshold FROM near_dup_state").fetchall()
+        want = (self.index.scheme.key, self.index.bands, self.index.threshold)
+        if rows and tuple(rows[0]) == want:
+            return
+        if self.con.execute("SELECT count(*) FROM articles").fetchall()[0][0]:
+            same_signatures = bool(rows) and rows[0][0] == want[0]
+            self.done.rebuilt = "re-indexed" if same_signatures else "re-signed"
+            self._rebuild(same_signatures)
+        self.con.execute("DELETE FROM near_dup_state")
+        self.con.execute(
+            "INSERT INTO near_dup_state VALUES (?, ?, ?, ?, ?)", [*want, datetime.now(UTC), self.run_id]
+        )
+
+    def forget(self, paths: list[str], keep: Iterable[str] = ()) -> None:
+        """Take the articles of these source paths out of the index (they are being replaced or
+        removed), but for the unchanged records in `keep` (doc_ids): their signatures, band keys
+        and pairs. Their clusters are worked out again."""
+        if not paths:
+            return
+        self.con.register("_nd_paths", pa.table({"path": pa.array(sorted(set(paths)), pa.string())}))
+        self.con.register("_nd_keep", pa.table({"doc_id": pa.array(sorted(set(keep)), pa.string())}))
+        try:
+            gone = self.con.execute(
+                "SELECT sig_key, doc_id FROM near_dup_signatures WHERE source_path IN "
+                "(SELECT path FROM _nd_paths) AND doc_id NOT IN (SELECT doc_id FROM _nd_keep)"
+            ).fetchall()
+        finally:
+            self.con.unregister("_nd_paths")
+            self.con.unregister("_nd_keep")
+        if not gone:
+            return
+        self.con.register("_nd_gone_keys", pa.table({"sig_key": pa.array([g[0] for g in gone], pa.int64())}))
+        self.con.register("_nd_gone", pa.table({"doc_id": pa.array([g[1] for g in gone], pa.string())}))
+        try:
+            affected = self.con.execute(
+                "SELECT of_doc_id FROM near_duplicates WHERE doc_id IN (SELECT doc_id FROM _nd_gone) "
+                "UNION SELECT doc_id FROM near_duplicates WHERE of_doc_id IN (SELECT doc_id FROM _nd_gone)"
+            ).fetchall()
+            self.con.execute(
+                "DELETE FROM near_dup_bands WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
+            )
+            self.con.execute(
+                "DELETE FROM near_dup_signatures WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
+            )
+            self.con.execute(
+                "DELETE FROM near_duplicates WHERE doc_id IN (SELECT doc_id FROM _nd_gone) "
+                "OR of_doc_id IN (SELECT doc_id FROM _nd_gone)"
+            )
+        finally:
+            self.con.unregister("_nd_gone_keys")
+            self.con.unregister("_nd_gone")
+        # recluster() takes in the rest of their old clusters itself
+        self._dirty.update(g[1] for g in gone)
+        self._dirty.update(a[0] for a in affected)
+        self.done.forgotten += len(gone)
+
+    def add(self, signatures: pl.DataFrame) -> None:
+        """Queue one loaded batch's signatures (doc_id, source_path, shingles, minhash); they are
+        looked up LOOKUP_ROWS at a time (each lookup scans the index once, so fewer, larger
+        lookups cost less per article)."""
+        if signatures.height:
+            self._queue.append(signatures.select("doc_id", "source_path", "shingles", "minhash"))
+            self._queued += signatures.height
+        if self._queued >= self.lookup_rows:
+            self.lookup()
+
+    def finish(self) -> None:
+        """Look up what is queued, move this run's staged rows into the index, and work out again
+        the clusters the run touched."""
+        self.lookup()
+        if self._shards:
+            self.con.execute(
+                _INSERT_STAGED,
+                [self.run_id, [str(s.signatures) for s in self._shards]],
+            )
+            self.con.execute(
+                "INSERT INTO near_dup_bands SELECT band_key, sig_key FROM read_parquet(?)",
+                [[str(s.bands) for s in self._shards]],
+            )
+        self._shards = []
+        self._drop_staging()
+        if self._dirty:
+            self.done.clusters_touched = recluster(self.con, self._dirty)
+        self._dirty = set()
+        hold("near_dups")  # crash-test point (winnow/faults.py): the index updated, not committed
+
+    def discard(self) -> None:
+        self._queue, self._queued, self._shards, self._dirty = [], 0, [], set()
+        self._drop_staging()
+
+    # --- a lookup ------------------------------------------------------------------------
+    def lookup(self) -> None:
+        """Look up what is queued now (finish() does; so does add() once LOOKUP_ROWS are queued)."""
+        if not self._queue:
+            return
+        signatures = pl.concat(self._queue, how="vertical")
+        self._queue, self._queued = [], 0
+        self.done.pairs += self._index(signatures)
+        self.done.signed += signatures.height
+
+    def _index(self, signatures: pl.DataFrame) -> int:
+        """Index these signatures and record their near-duplicates among every article indexed
+        before them and one another. Returns the number of pairs found."""
+        ix, n = self.index, signatures.height
+        sig = decode(signatures["minhash"].to_list(), ix.scheme.num_perm)
+        sizes = signatures["shingles"].to_numpy().astype(np.float64)
+        drawn = self.con.execute("SELECT nextval('near_dup_key') AS k FROM range(?)", [n]).fetchnumpy()
+        sig_keys = np.sort(np.asarray(drawn["k"], dtype=np.int64))
+        bands = pa.table(
+            {
+                "band_key": pa.array(band_keys(sig, ix.bands, ix.rows).ravel()),
+                "sig_key": pa.array(np.repeat(sig_keys, ix.bands)),
+            }
+        )
+        pairs = self._candidates(bands)
+        found = self._score(signatures, sig, sizes, sig_keys, pairs)
+        self._keep(
+            signatures.with_columns(pl.Series("sig_key", sig_keys)).select(_SIGNATURE_COLUMNS),
+            bands,
+        )
+        return found
+
+    def _candidates(self, bands: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first."""
+        self.con.register("_nd_batch", bands)
+        try:
+            if self._shards:
+                query, args = _CANDIDATES_STAGED, [[str(s.bands) for s in self._shards], MAX_CANDIDATES]
+            else:
+                query, args = _CANDIDATES_COMMITTED, [MAX_CANDIDATES]
+            got = self.con.execute(query, args).fetchnumpy()
+        finally:
+            self.con.unregister("_nd_batch")
+        return np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
+
+    def _score(
+        self,
+        signatures: pl.DataFrame,
+        sig: np.ndarray,
+        sizes: np.ndarray,
+        sig_keys: np.ndarray,
+        pairs: tuple[np.ndarray, np.ndarray],
+    ) -> int:
+        """Score the candidate pairs; record those at or above the threshold. Returns their number."""
+        a_keys, b_keys = pairs
+        if not a_keys.size:
+            return 0
+        first = int(sig_keys[0])
+        ids = signatures["doc_id"].to_list()
+        earlier = self._stored(np.unique(b_keys[b_keys < first]))
+        b_sig = np.empty((b_keys.size, sig.shape[1]), dtype=np.uint32)
+        b_size = np.empty(b_keys.size, dtype=np.float64)
+        b_ids: list[str] = []
+        for i, key in enumerate(b_keys.tolist()):
+            if key >= first:  # in this lookup too
+                j = int(np.searchsorted(sig_keys, key))
+                b_sig[i], b_size[i] = sig[j], sizes[j]
+                b_ids.append(ids[j])
+            else:
+                b_sig[i], b_size[i], doc = earlier[key]
+                b_ids.append(doc)
+        at = np.searchsorted(sig_keys, a_keys)
+        sim, jac = similarity(sig[at], b_sig, sizes[at], b_size)
+        hit = np.flatnonzero(sim >= self.index.threshold)
+        if not hit.size:
+            return 0
+        edges = pa.table(
+            {
+                "doc_id": pa.array([ids[j] for j in at[hit].tolist()], pa.string()),
+                "of_doc_id": pa.array([b_ids[i] for i in hit.tolist()], pa.string()),
+                "similarity": pa.array(np.round(sim[hit], 4)),
+                "jaccard": pa.array(np.round(jac[hit], 4)),
+            }
+        )
+        self.con.register("_nd_edges", edges)
+        try:
+            self.con.execute(
+                "INSERT INTO near_duplicates (doc_id, of_doc_id, similarity, jaccard, run_id) "
+                "SELECT doc_id, of_doc_id, similarity, jaccard, ? FROM _nd_edges",
+                [self.run_id],
+            )
+        finally:
+            self.con.unregister("_nd_edges")
+        self._dirty.update(edges["doc_id"].to_pylist())
+        self._dirty.update(edges["of_doc_id"].to_pylist())
+        return edges.num_rows
+
+    # --- storage ----------------------------------------------------------------------
+    def _stored(self, keys: np.ndarray) -> dict[int, tuple[np.ndarray, float, str]]:
+        """sig_key -> (signature, shingles, doc_id) of articles indexed before this lookup: in the
+        table, or staged by this run (only the shards whose key range holds one are read)."""
+        if not keys.size:
+            return {}
+        lo, hi = int(keys.min()), int(keys.max())
+        staged = [str(s.signatures) for s in self._shards if s.hi >= lo and s.lo <= hi]
+        query = (
+            "SELECT sig_key, shingles, doc_id, minhash FROM near_dup_signatures "
+            "WHERE sig_key IN (SELECT k FROM _nd_wanted)"
+        )
+        args: list[Any] = []
+        if staged:
+            query += (
+                " UNION ALL SELECT sig_key, shingles, doc_id, minhash FROM read_parquet(?) "
+                "WHERE sig_key IN (SELECT k FROM _nd_wanted)"
+            )
+            args.append(staged)
+        self.con.register("_nd_wanted", pa.table({"k": pa.array(keys)}))
+        try:
+            got = self.con.execute(query, args).fetchall()
+        finally:
+            self.con.unregister("_nd_wanted")
+        num_perm = self.index.scheme.num_perm
+        return {
+            int(key): (np.frombuffer(minhash, dtype="<u4", count=num_perm), float(shingles), doc)
+            for key, shingles, doc, minhash in got
+        }
+
+    def _keep(self, signatures: pl.DataFrame, bands: pa.Table) -> None:
+        """A lookup's rows: staged on disk until finish() (a transaction's appends stay in memory
+        until its commit), or inserted at once into an in-memory warehouse."""
+        if self._staging_name is None:
+            self.con.register("_nd_rows", signatures.to_arrow())
+            self.con.register("_nd_band_rows", bands)
+            try:
+                self.con.execute(
+                    _INSERT_BATCH,
+                    [self.run_id],
+                )
+                self.con.execute("INSERT INTO near_dup_bands SELECT band_key, sig_key FROM _nd_band_rows")
+            finally:
+                self.con.unregister("_nd_rows")
+                self.con.unregister("_nd_band_rows")
+            return
+        if self._staging is None:
+            self._staging = self._staging_name.with_name(f"{self._staging_name.name}-{uuid.uuid4().hex[:12]}")
+            self._staging.mkdir(parents=True)
+        n = len(self._shards)
+        shard = _Shard(
+            int(signatures["sig_key"].min()),  # type: ignore[arg-type]
+            int(signatures["sig_key"].max()),  # type: ignore[arg-type]
+            self._staging / f"signatures-{n:06d}.parquet",
+            self._staging / f"bands-{n:06d}.parquet",
+        )
+        signatures.write_parquet(shard.signatures, compression="lz4")
+        pq.write_table(bands, shard.bands, compression="lz4")
+        self._shards.append(shard)
+
+    def _drop_staging(self) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+    # --- rebuilding -------------------------------------------------------------------
+    def _rebuild(self, same_signatures: bool) -> None:
+        """Index every article again, REBUILD_CHUNK at a time: from its stored signature, or signed
+        again from its stored body; then move it all into the tables, so this run's forget() calls
+        find it there."""
+        self.con.execute("DELETE FROM near_dup_bands")
+        self.con.execute("DELETE FROM near_duplicates")
+        self.con.execute("DELETE FROM near_dup_clusters")
+        if same_signatures:  # set the signatures aside (a temp table), then index them as new
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE _nd_old AS "
+                "SELECT doc_id, source_path, shingles, minhash FROM near_dup_signatures"
+            )
+            page_sql = (
+                "SELECT doc_id, source_path, shingles, minhash FROM _nd_old "
+                "WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
+            )
+        else:
+            page_sql = (
+                "SELECT doc_id, source_path, body FROM articles WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
+            )
+        self.con.execute("DELETE FROM near_dup_signatures")
+        last = ""
+        while True:  # keyset pages: no result stays open while the lookups use the connection
+            page = pl.from_arrow(self.con.sql(page_sql, params=[last, REBUILD_CHUNK]).to_arrow_table())
+            assert isinstance(page, pl.DataFrame)
+            if not page.height:
+                break
+            last = page["doc_id"][-1]
+            if not same_signatures:
+                signed = sign(page["doc_id"].to_list(), page["body"].to_list(), self.index.scheme)
+                page = signed.join(page.select("doc_id", "source_path"), on="doc_id", maintain_order="left")
+            self.add(page)
+        if same_signatures:
+            self.con.execute("DROP TABLE _nd_old")
+        self.finish()
