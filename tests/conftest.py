@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 SAMPLES = SHARED / "samples"
 CASES = Path(__file__).resolve().parent / "cases"
+# Copies of the sample articles the repository ships in raw/: tests never read raw/ itself, which
+# holds the user's own files once winnow is in use.
+SHIPPED_SAMPLES = CASES / "samples"
 
 
 @pytest.fixture(scope="session")
@@ -45,8 +48,8 @@ def warehouse_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def sample_raw(raw_dir: Path) -> Path:
-    """raw/ holding the project's own shipped samples."""
-    for path in (REPO / "raw").glob("*.txt"):
+    """A fresh raw/ holding copies of the samples the project ships (never the user's raw/)."""
+    for path in SHIPPED_SAMPLES.glob("*.txt"):
         shutil.copy(path, raw_dir / path.name)
     return raw_dir
 

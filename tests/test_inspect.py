@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import REPO
+from tests.conftest import SHIPPED_SAMPLES
 from tests.helpers import run_flow
 from winnow.cli.main import app
 
@@ -22,7 +22,7 @@ def ingested(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) ->
     root = tmp_path_factory.mktemp("inspect")
     raw = root / "raw"
     raw.mkdir()
-    for path in (REPO / "raw").glob("*.txt"):
+    for path in SHIPPED_SAMPLES.glob("*.txt"):
         shutil.copy(path, raw / path.name)
     (raw / "tiny.txt").write_text("Too Short\nBy Nobody\nJust a few words here.\n")
     warehouse = root / "w.duckdb"

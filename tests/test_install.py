@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, SHIPPED_SAMPLES
 from tests.helpers import cli_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -67,7 +67,7 @@ def test_the_wheel_installs_and_runs_from_another_directory(prefect_harness: Non
 
     elsewhere = tmp_path / "elsewhere"
     (elsewhere / "raw").mkdir(parents=True)
-    for sample in (REPO / "raw").glob("*.txt"):
+    for sample in SHIPPED_SAMPLES.glob("*.txt"):
         (elsewhere / "raw" / sample.name).write_bytes(sample.read_bytes())
     env = {k: v for k, v in cli_env().items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
 
-from tests.conftest import REPO, SHARED
+from tests.conftest import SHARED, SHIPPED_SAMPLES
 from winnow.extract.language import detect_language, sample_text
 
 _factory = DetectorFactory()
@@ -65,7 +65,7 @@ def test_same_answer_as_langdetect(text: str, trials: int) -> None:
 
 
 def test_same_answer_on_real_bodies() -> None:
-    folders = [REPO / "raw", SHARED / "samples", SHARED / "eval" / "text"]
+    folders = [SHIPPED_SAMPLES, SHARED / "samples", SHARED / "eval" / "text"]
     paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.iterdir()) if p.is_file()]
     assert paths, "the project's raw/ samples are always here"
     for path in paths[:80]:

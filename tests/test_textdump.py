@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from tests.conftest import CASES, REPO, SAMPLES
+from tests.conftest import CASES, SAMPLES, SHIPPED_SAMPLES
 from winnow.batch import process_file
 from winnow.clean.rules import default_rules
 from winnow.read.pagedump import analyse, body_span, read_if_page_dump
@@ -60,7 +60,7 @@ def test_page_dump_removals_are_audited_with_categories() -> None:
 
 
 def test_tidy_articles_are_not_treated_as_dumps() -> None:
-    tidy = sorted((REPO / "raw").glob("*.txt")) + sorted(SAMPLES.glob("*.txt"))
+    tidy = sorted(SHIPPED_SAMPLES.glob("*.txt")) + sorted(SAMPLES.glob("*.txt"))
     assert tidy
     for path in tidy:
         doc = Document(source_path=path.name)

@@ -37,5 +37,5 @@ EXIT_SKIPPED = 75  # sysexits EX_TEMPFAIL: the warehouse was busy, try again lat
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line, however long
     raise typer.Exit(code)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
+from winnow.cli import preflight
 from winnow.cli.app import EXIT_SKIPPED, RawOpt, WarehouseOpt, console, err, fail
+from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
 from winnow.records import RunSummary
 
@@ -32,21 +35,32 @@ def ingest(
             help="Run the batches on this Dask scheduler (tcp://host:8786); env WINNOW_DASK_ADDRESS.",
         ),
     ] = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
+    set_verbosity(quiet, verbose)
+    folder = preflight.raw_folder(raw)
+    target = preflight.warehouse_file(warehouse)
+    preflight.settings_and_rules(raw)
+    preflight.dask_scheduler(dask_address or os.environ.get("WINNOW_DASK_ADDRESS"))
+    preflight.writer_lock(target, folder, wait)
+
+    from winnow.cli import verbosity
     from winnow.cli.progress_bar import progress_bar
     from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
     from winnow.flows.progress import reporting_to
 
     try:
-        with progress_bar(err) as bar, reporting_to(bar):
+        with progress_bar(err, enabled=not verbosity.quiet()) as bar, reporting_to(bar):
             summary = run_ingest(raw, warehouse, wait=wait, dask_address=dask_address, workers=workers)
     except WinnowError as exc:
         fail(str(exc))
         return
     if summary.status == "skipped":
         fail(summary.error or "skipped: another ingest is writing", EXIT_SKIPPED)
-    print_summary(summary)
+    if not verbosity.quiet():
+        print_summary(summary)
 
 
 def print_summary(summary: RunSummary) -> None:

@@ -1,18 +1,20 @@
 """The `winnow` command line: the Typer app, assembled from one module per command.
 
 Query-side commands talk to the warehouse directly; `ingest`, `watch` and `serve` hand over to the
-Prefect flows (imported only when those commands run).
+Prefect flows (imported only when those commands run, after their arguments have been checked).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import Annotated
 
 import typer
 
 from winnow.cli import (
     check,
+    convert,
     export,
     ingest,
     preview,
@@ -27,15 +29,45 @@ from winnow.cli import (
 )
 from winnow.cli import eval as eval_command
 from winnow.cli.app import err
+from winnow.cli.helptext import tidy_help
+from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
+from winnow.version import __version__
 
 app = typer.Typer(
     name="winnow",
     help="Ingest scraped articles from raw/, clean and validate them, and query them in DuckDB.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        import duckdb
+
+        from winnow.store.warehouse import STORAGE_VERSION
+
+        typer.echo(
+            f"winnow {__version__} (DuckDB {duckdb.__version__}; new warehouses in DuckDB's "
+            f"{STORAGE_VERSION} storage format)"
+        )
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Ingest scraped articles from raw/, clean and validate them, and query them in DuckDB."""
+    set_verbosity(quiet, verbose)
+
+
 for command in (
     ingest.ingest,
     query.query,
@@ -48,6 +80,7 @@ for command in (
     rejects.rejects,
     export.export,
     check.check,
+    convert.convert,
 ):
     app.command()(command)
 app.command("eval")(eval_command.evaluate)
@@ -58,8 +91,10 @@ def main() -> None:
     # Prefect's temporary server writes telemetry into its SQLite file while the flow starts, which
     # races on a fresh PREFECT_HOME ("database is locked"); winnow sends no telemetry anyway.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    set_verbosity(False, False)  # the default before any option is read: see winnow.cli.verbosity
+    command = tidy_help(typer.main.get_command(app))
     try:
-        app()
+        command(prog_name="winnow")
     except WinnowError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(1)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from winnow.cli import preflight
 from winnow.cli.app import console, fail
 from winnow.schemas.columns import ARTICLE_METADATA
 
@@ -23,8 +24,9 @@ def preview(
     from winnow.preview import preview_file
     from winnow.store.warehouse import rules_path
 
-    if not path.exists():
-        fail(f"no such file: {path}")
+    if fmt not in ("text", "json"):
+        fail(f"unknown format {fmt!r}: use text or json", preflight.USAGE)
+    preflight.preview_target(path)
     try:
         result = preview_file(path, rules_path(None))
     except WinnowError as exc:

@@ -31,9 +31,10 @@ def wants_progress(console: Console) -> bool:
 
 
 @contextlib.contextmanager
-def progress_bar(console: Console) -> Iterator[FilesProgress | None]:
-    """A bar on `console` while the block runs, or None when it is not an interactive terminal."""
-    if not wants_progress(console):
+def progress_bar(console: Console, enabled: bool = True) -> Iterator[FilesProgress | None]:
+    """A bar on `console` while the block runs, or None when it is not an interactive terminal
+    (or not `enabled`: -q)."""
+    if not enabled or not wants_progress(console):
         yield None
         return
     bar = Progress(

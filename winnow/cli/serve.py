@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
+from winnow.cli import preflight
 from winnow.cli.app import RawOpt, WarehouseOpt, console, fail
+from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import ConfigError, WinnowError
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -41,16 +43,26 @@ def serve(
     timezone: Annotated[str, typer.Option("--timezone", help="Time zone of the schedule.")] = "UTC",
     raw: RawOpt = None,
     warehouse: WarehouseOpt = None,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Serve the ingest flow as a Prefect deployment on a schedule until Ctrl-C or SIGTERM.
 
     With PREFECT_API_URL set, registers with that server; otherwise starts a local Prefect server
     (with its scheduler) for as long as this command runs."""
+    set_verbosity(quiet, verbose)
+    if cron and interval:
+        fail("give --cron or --interval, not both", preflight.USAGE)
     try:
         every = parse_interval(interval) if interval else None
     except WinnowError as exc:
-        fail(str(exc), 2)
+        fail(str(exc), preflight.USAGE)
         return
+    preflight.cron_expression(cron)
+    preflight.time_zone(timezone)
+    preflight.raw_folder(raw)
+    preflight.warehouse_file(warehouse)
+    preflight.settings_and_rules(raw)
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     try:
         from winnow.flows.schedule import build_deployment, make_schedule, prefect_api

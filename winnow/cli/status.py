@@ -24,6 +24,8 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, Any]:
     from winnow.store.clusters import cluster_stats
     from winnow.store.search import index_stats
+    from winnow.store.storage import describe_storage
+    from winnow.store.warehouse import storage_number
 
     cur = con.execute(
         "SELECT run_id, status, started_at, duration_s, files_seen, files_new, files_changed, "
@@ -39,6 +41,8 @@ def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, A
         "warehouse": str(path),
         "bytes": sum(p.stat().st_size for p in files),
         "schema_version": current_version(con),
+        "storage_version": storage_number(path),
+        "storage": describe_storage(path),
         "articles": _one(con, "SELECT count(*) FROM articles"),
         "authors": _one(con, "SELECT count(DISTINCT author) FROM article_authors"),
         "languages": _one(con, "SELECT count(DISTINCT language) FROM articles"),
@@ -86,6 +90,7 @@ def status(
         f"[bold]{info['warehouse']}[/]: {_size(info['bytes'])}, schema version {info['schema_version']}",
         highlight=False,
     )
+    console.print(f"  DuckDB {info['storage']}", highlight=False)
     console.print(
         f"  {info['articles']} articles by {info['authors']} authors in {info['languages']} languages "
         f"from {info['publishers']} publishers; published {info['first_published'] or '-'} to "

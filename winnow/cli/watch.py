@@ -9,10 +9,11 @@ from typing import Annotated
 
 import typer
 
+from winnow.cli import preflight, verbosity
 from winnow.cli.app import RawOpt, WarehouseOpt, console, err, fail
 from winnow.cli.ingest import print_summary
+from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
-from winnow.store.warehouse import raw_path
 
 
 def _sigterm_as_interrupt(signum: int, frame: object) -> None:
@@ -23,7 +24,7 @@ def watch(
     raw: RawOpt = None,
     warehouse: WarehouseOpt = None,
     debounce: Annotated[
-        float, typer.Option("--debounce", help="Seconds raw/ must be quiet before a run starts.")
+        float, typer.Option("--debounce", min=0, help="Seconds raw/ must be quiet before a run starts.")
     ] = 1.0,
     poll: Annotated[
         bool, typer.Option("--poll", help="Poll for changes (network file systems give no file events).")
@@ -31,23 +32,29 @@ def watch(
     initial_run: Annotated[
         bool, typer.Option("--initial-run/--no-initial-run", help="Ingest once at start to catch up.")
     ] = True,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Watch raw/ and ingest whenever files appear or change, until Ctrl-C or SIGTERM.
 
     A burst of files is one run; a run in progress is never interrupted, and changes made during
     it trigger one more run afterwards. If another ingest is writing, the run waits for it."""
+    set_verbosity(quiet, verbose)
+    folder = preflight.raw_folder(raw)
+    preflight.warehouse_file(warehouse)
+    preflight.settings_and_rules(raw)
+
     from winnow.flows.ingest import run_ingest
     from winnow.flows.watch import watch_and_ingest
 
-    folder = raw_path(raw)
-    if not folder.is_dir():
-        fail(f"raw folder {folder} does not exist or is not a folder")
     # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
-    logging.getLogger("winnow.watch").setLevel(logging.INFO)
+    logging.getLogger("winnow.watch").setLevel(verbosity.logging_level())
 
     def one_run() -> None:
         try:
-            print_summary(run_ingest(folder, warehouse, wait=True))
+            summary = run_ingest(folder, warehouse, wait=True)
+            if not verbosity.quiet():
+                print_summary(summary)
         except WinnowError as exc:
             err.print(f"[bold red]error:[/] {exc}")
             raise

@@ -23,6 +23,13 @@ from winnow.version import __version__
 DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
 DEFAULT_RAW = "raw"
 
+# Users open the warehouse from notebooks, the DuckDB CLI, DBeaver and R, whose DuckDB is often a
+# 1.x: a file in DuckDB 2.0's own format is refused by all of them ("version number 999, but we can
+# only read versions between 64 and 67"). New warehouses are written in the v1.4 format; a file keeps
+# the format it was made in.
+STORAGE_VERSION = "v1.4.0"
+STORAGE_NUMBER = 67  # the file header's storage version number that STORAGE_VERSION writes
+
 
 def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or os.environ.get("WINNOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
@@ -52,9 +59,23 @@ def latest_schema_version() -> int:
     return migrations()[-1][0]
 
 
-def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+def storage_number(path: str | os.PathLike[str]) -> int | None:
+    """The storage version number in a DuckDB file's header (None: not a DuckDB file, or empty)."""
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        with open(path, "rb") as fh:
+            head = fh.read(20)
+    except OSError:
+        return None
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return int.from_bytes(head[12:20], "little")
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    new = not read_only and not path.exists()
+    config = {"storage_compatibility_version": STORAGE_VERSION} if new else {}
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
     except (duckdb.Error, OSError) as exc:
         raise warehouse_failure(exc, path, opening=True) from exc
 
