@@ -106,14 +106,12 @@ def test_convert_rewrites_a_duckdb_2_file_for_1_4_clients(tmp_path: Path, duckdb
     assert refused.returncode != 0 and "version number" in refused.stderr
 
     status = subprocess.run(
-        [WINNOW, "status", "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+        [WINNOW, "status", "--format", "json", "--warehouse", str(warehouse)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
     assert status.returncode == 0, status.stderr
-    assert "winnow convert" in status.stdout
+    info = json.loads(status.stdout)
+    assert info["storage_version"] > READABLE_BY_DUCKDB_1_4 and "winnow convert" in info["storage"]
     done = subprocess.run(
         [WINNOW, "convert", "--warehouse", str(warehouse)],
         capture_output=True,

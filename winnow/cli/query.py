@@ -1,76 +1,101 @@
-"""`winnow query`: SQL against the warehouse, printed as a table, CSV or JSON."""
+"""`winnow query`: SQL against the warehouse, every statement's result printed (table, csv, tsv,
+json, jsonl or markdown). The SQL comes from the argument, standard input (`-`) or a file
+(`--file`), with values bound as parameters (`--param name=value` for `$name`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import sys
-from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
+from winnow.cli.output import ROW_FORMATS, render_rows
 from winnow.errors import WinnowError
 
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+# Statement kinds whose result is rows to show; others (CREATE, INSERT ...) answer with a count.
+_ROWS = frozenset({"SELECT", "EXPLAIN", "PRAGMA", "CALL", "EXECUTE", "RELATION"})
 
 
-def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> str | Table:
-    if fmt == "json":
-        return json.dumps(
-            [{c: _jsonable(v) for c, v in zip(columns, r, strict=True)} for r in rows],
-            ensure_ascii=False,
-            indent=1,
-        )
-    if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r])
-        return buf.getvalue().rstrip("\n")
-    table = Table(show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
-    for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r])
-    return table
+def read_sql(sql: str | None, file: Path | None) -> str:
+    if sql is not None and file is not None:
+        fail("give the SQL as an argument or with --file, not both", 2)
+    if file is not None:
+        try:
+            return file.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {file}: {exc}", 2)
+    if sql == "-":
+        return sys.stdin.read()
+    if sql is None:
+        fail("give the SQL to run: an argument, - to read it from standard input, or --file FILE", 2)
+    return sql or ""
+
+
+def parse_params(items: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lstrip("$")
+        if not sep or not name:
+            fail(f"--param {item!r}: use NAME=VALUE (and $NAME in the SQL)", 2)
+        params[name] = value
+    return params
 
 
 def query(
-    sql: Annotated[str, typer.Argument(help="SQL to run against the warehouse.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    sql: Annotated[
+        str | None,
+        typer.Argument(help="SQL to run (several statements allowed); - reads it from standard input."),
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the SQL from this file.")] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A value for $NAME in the SQL, as NAME=VALUE (repeatable)."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"{', '.join(ROW_FORMATS)}.")] = "table",
     write: Annotated[
         bool, typer.Option("--write", help="Allow statements that change the warehouse (opens it writable).")
     ] = False,
     wait: WaitOpt = False,
     warehouse: WarehouseOpt = None,
 ) -> None:
-    """Run SQL against the warehouse and print the result. Read-only unless --write is given."""
+    """Run SQL against the warehouse and print every statement's result. Read-only unless --write
+    is given."""
     import duckdb
 
     from winnow.store.readonly import open_reader, refuse_writes
 
-    if fmt not in ("table", "csv", "json"):
-        fail(f"unknown format {fmt!r}: use table, csv or json", 2)
+    if fmt not in ROW_FORMATS:
+        fail(f"unknown format {fmt!r}: use {', '.join(ROW_FORMATS)}", 2)
+    text = read_sql(sql, file)
+    params = parse_params(param or [])
     try:
         con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
     except WinnowError as exc:
         fail(str(exc))
         return
+    results: list[tuple[list[str], list[tuple[Any, ...]]]] = []
     try:
+        statements = con.extract_statements(text)
+        if not statements:
+            fail("no SQL statement to run", 2)
         if not write:
-            refuse_writes(con, sql)
-        cur = con.execute(sql)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall() if columns else []
+            refuse_writes(con, text)
+        unused = set(params) - {n for s in statements for n in s.named_parameters}
+        if unused:
+            fail(f"--param {', '.join(sorted(unused))}: no ${sorted(unused)[0]} in the SQL", 2)
+        for statement in statements:
+            wanted = {n: params[n] for n in statement.named_parameters if n in params}
+            missing = set(statement.named_parameters) - set(wanted)
+            if missing:
+                name = sorted(missing)[0]
+                fail(f"the SQL uses ${name}: give it with --param {name}=VALUE", 2)
+            cur = con.execute(statement, wanted) if wanted else con.execute(statement)
+            columns = [d[0] for d in cur.description or []]
+            if columns and (statement.type.name in _ROWS or columns != ["Count"]):
+                results.append((columns, cur.fetchall()))
     except WinnowError as exc:
         fail(str(exc))
         return
@@ -79,8 +104,14 @@ def query(
         return
     finally:
         con.close()
-    out = render_rows(columns, rows, fmt)
-    if isinstance(out, str):
-        sys.stdout.write(out + "\n")
-    else:
-        console.print(out)
+    for i, (columns, rows) in enumerate(results):
+        out = render_rows(columns, rows, fmt)
+        if isinstance(out, str):
+            if i and fmt in ("csv", "tsv", "markdown"):
+                sys.stdout.write("\n")  # results apart, as the DuckDB CLI prints them
+            if out or fmt != "jsonl":
+                sys.stdout.write(out + "\n")
+        else:
+            if i:
+                console.print()
+            console.print(out)

@@ -10,7 +10,7 @@ import typer
 
 from winnow.clean.rules import normalise_line
 from winnow.cli.app import RawOpt, WarehouseOpt, console, fail
-from winnow.cli.query import render_rows
+from winnow.cli.output import render_rows
 from winnow.errors import WinnowError
 
 rules_app = typer.Typer(help="Inspect boilerplate rules and learned boilerplate.", no_args_is_help=True)

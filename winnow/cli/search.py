@@ -11,6 +11,9 @@ import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.output import ROW_FORMATS, render_rows
+
+HIT_FORMATS = ROW_FORMATS  # table, csv, tsv, json, jsonl, markdown: one row per hit
 
 
 def search(
@@ -27,7 +30,7 @@ def search(
         str | None, typer.Option("--author", "-a", help="Only articles with an author containing this.")
     ] = None,
     publisher: Annotated[str | None, typer.Option(help="Only this publisher.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"text, {', '.join(HIT_FORMATS)}.")] = "text",
     collapse: Annotated[
         bool, typer.Option("--collapse", help="One hit per near-duplicate cluster (its best-ranked copy).")
     ] = False,
@@ -39,8 +42,8 @@ def search(
     from winnow.store.search import SearchUnavailable
     from winnow.store.search import search as run_search
 
-    if fmt not in ("text", "json"):
-        fail(f"unknown format {fmt!r}: use text or json", 2)
+    if fmt != "text" and fmt not in HIT_FORMATS:
+        fail(f"unknown format {fmt!r}: use text, {', '.join(HIT_FORMATS)}", 2)
     con = read_warehouse(warehouse, wait)
     clusters: dict[str, tuple[str, int, str]] = {}
 
@@ -68,7 +71,7 @@ def search(
         return
     finally:
         con.close()
-    if fmt == "json":
+    if fmt != "text":
         out = [
             {
                 "rank": i,
@@ -90,7 +93,7 @@ def search(
             }
             for i, h in enumerate(hits, 1)
         ]
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        print_hits(out, fmt)
         return
     if not hits:
         console.print(f"no articles match {query!r}", highlight=False)
@@ -111,6 +114,18 @@ def search(
             copies = clusters[h.doc_id][1] - 1
             console.print(f"   [dim]+ {copies} near-duplicate copies (cluster {clusters[h.doc_id][0]})[/]")
         console.print()
+
+
+def print_hits(hits: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":  # one array, as before the other formats came
+        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=1) + "\n")
+        return
+    columns = list(hits[0]) if hits else ["rank", "doc_id", "score", "title"]
+    out = render_rows(columns, [tuple(h.values()) for h in hits], fmt)
+    if isinstance(out, str):
+        sys.stdout.write(out + "\n" if out else "")
+    else:
+        console.print(out)
 
 
 def _esc(text: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import polars as pl
@@ -17,9 +19,12 @@ BATCH_ROWS = 20_000
 COLUMNS = ", ".join(names(ARTICLES))  # every column, in the declared order
 
 
-def export_articles(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, where: str | None = None) -> int:
+def export_articles(
+    con: duckdb.DuckDBPyConnection, out: Path | BinaryIO, fmt: str, where: str | None = None
+) -> int:
     """Write the articles matching `where` (an SQL condition, by design: the connection is read-only)
-    to `out` in `fmt`. Returns the number of articles written."""
+    to `out` (a path, or a binary stream such as standard output) in `fmt`. Returns the number of
+    articles written."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}: use {', '.join(FORMATS)}")
     columns = COLUMNS
@@ -44,7 +49,7 @@ def export_articles(con: duckdb.DuckDBPyConnection, out: Path, fmt: str, where: 
                 writer.write_batch(batch)
                 n += batch.num_rows
     else:
-        with out.open("wb") as fh:
+        with out.open("wb") if isinstance(out, Path) else contextlib.nullcontext(out) as fh:
             for batch in reader:
                 frame = pl.from_arrow(batch)
                 assert isinstance(frame, pl.DataFrame)
