@@ -26,6 +26,8 @@ import polars as pl
 
 from winnow.errors import WinnowError
 from winnow.faults import hold
+from winnow.store.search_query import WORD_CLASS, Clause, SearchQuery, phrase_pattern
+from winnow.store.search_query import parse as parse_query
 
 # BM25 parameters (the usual defaults) and how much a title term counts against a body term.
 K1 = 1.2
@@ -258,7 +260,8 @@ class SearchUnavailable(WinnowError):
     """The warehouse has no search index (made by an older winnow and not yet migrated)."""
 
 
-# Rank first, over the index alone; read the top documents' metadata and text afterwards.
+# Rank first, over the index alone; read the top documents' metadata and text afterwards. `matched`
+# keeps the documents the query's words, phrases, ORs and exclusions allow (winnow.store.search_query).
 _RANK_SQL = """
 WITH stats AS (SELECT count(*) AS n, coalesce(avg(length), 1) AS avgdl FROM search_docs),
 hits AS (SELECT term, doc_key, tf FROM search_postings WHERE term IN (SELECT term FROM _search_terms)),
@@ -266,11 +269,15 @@ idf AS (
     SELECT term, ln(1 + (any_value(stats.n) - count(*) + 0.5) / (count(*) + 0.5)) AS idf
     FROM hits, stats GROUP BY term
 ),
+presence AS (SELECT doc_key, list(term) AS terms FROM hits GROUP BY doc_key),
+matched AS (SELECT p.doc_key FROM presence p {phrase_join} WHERE {match}),
 scored AS (
     SELECT h.doc_key,
            sum(idf.idf * h.tf * ({k1} + 1)
                / (h.tf + {k1} * (1 - {b} + {b} * d.length / stats.avgdl))) AS score
     FROM hits h JOIN idf USING (term) JOIN search_docs d USING (doc_key), stats
+    WHERE h.term IN (SELECT term FROM _search_terms WHERE ranks)
+      AND h.doc_key IN (SELECT doc_key FROM matched)
     GROUP BY h.doc_key
 )
 SELECT d.doc_id, s.score FROM {ranked} s JOIN search_docs d USING (doc_key)
@@ -278,6 +285,8 @@ SELECT d.doc_id, s.score FROM {ranked} s JOIN search_docs d USING (doc_key)
 ORDER BY s.score DESC, d.doc_id
 LIMIT ?
 """
+_PHRASE_JOIN = "JOIN search_docs pd USING (doc_key) LEFT JOIN articles pa ON pa.doc_id = pd.doc_id"
+_PHRASE_TEXT = "lower(strip_accents(coalesce(pa.title, '') || chr(10) || coalesce(pd.body, '')))"
 # Without filters, take the top N before looking up doc ids; with them, filter every scored document.
 _TOP = "(SELECT * FROM scored ORDER BY score DESC, doc_key LIMIT ?)"
 
@@ -299,9 +308,11 @@ def search(
             "this warehouse has no search index yet (it was made by an older winnow); open it once "
             "for writing, e.g. run `winnow ingest`, to migrate and index it"
         )
-    terms = query_terms(query)
+    parsed = parse_query(query, query_terms)
+    terms = parsed.terms
     if not terms or limit <= 0:
         return []
+    match, match_params, phrases = _match_condition(con, parsed)
     filters: list[str] = []
     params: list[object] = []
     if language:
@@ -322,12 +333,14 @@ def search(
     if filters:
         # Only fixed conditions with ? placeholders go into this text; the values travel as parameters.
         where = "WHERE d.doc_id IN (SELECT a.doc_id FROM articles a WHERE " + " AND ".join(filters) + ")"  # noqa: S608
-        sql = _RANK_SQL.format(k1=K1, b=B, ranked="scored", filters=where)
-        args = [*params, limit]
+        ranked_from, filtered, args = "scored", where, [*match_params, *params, limit]
     else:
-        sql = _RANK_SQL.format(k1=K1, b=B, ranked=_TOP, filters="")
-        args = [limit, limit]
-    con.register("_search_terms", pl.DataFrame({"term": terms}).to_arrow())
+        ranked_from, filtered, args = _TOP, "", [*match_params, limit, limit]
+    join = _PHRASE_JOIN if phrases else ""
+    sql = _RANK_SQL.format(k1=K1, b=B, ranked=ranked_from, filters=filtered, match=match, phrase_join=join)
+    excluded = [t for t in parsed.excluded_terms if t not in terms]
+    table = pl.DataFrame({"term": terms + excluded, "ranks": [True] * len(terms) + [False] * len(excluded)})
+    con.register("_search_terms", table.to_arrow())
     try:
         ranked = con.execute(sql, args).fetchall()
     finally:
@@ -372,6 +385,32 @@ def search(
             )
         )
     return hits
+
+
+def _match_condition(con: duckdb.DuckDBPyConnection, query: SearchQuery) -> tuple[str, list[object], bool]:
+    """The `matched` condition over presence rows (p.terms: the query terms a document holds), its
+    parameters, and whether it reads the documents' text (phrases)."""
+    params: list[object] = []
+    phrases = False
+
+    def clause(c: Clause) -> str:
+        nonlocal phrases
+        params.append(list(c.terms))
+        sql = "list_has_all(p.terms, ?::VARCHAR[])"
+        if c.phrase:
+            rows = con.execute(
+                "SELECT regexp_extract_all(lower(strip_accents(?)), ?)", [c.phrase, WORD_CLASS]
+            ).fetchall()
+            words = rows[0][0] if rows else []
+            if len(words) > 1:
+                phrases = True
+                params.append(phrase_pattern(words))
+                sql += f" AND regexp_matches({_PHRASE_TEXT}, ?)"
+        return f"({sql})"
+
+    conditions = ["(" + " OR ".join(clause(c) for c in group) + ")" for group in query.groups]
+    conditions += [f"NOT {clause(c)}" for c in query.excluded]
+    return " AND ".join(conditions) or "true", params, phrases
 
 
 def _terms_in(texts: dict[str, str], wanted: set[str]) -> dict[str, set[str]]:
