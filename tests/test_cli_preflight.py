@@ -131,3 +131,32 @@ def test_version_and_completion(home: Path) -> None:
     script = run(["--show-completion", "bash"], home, SHELL="/bin/bash")
     assert script.returncode == 0 and "_WINNOW_COMPLETE" in script.stdout
     assert list(home.iterdir()) == []
+
+
+def test_a_program_holding_the_warehouse_open_is_named_at_once(tmp_path: Path, home: Path) -> None:
+    from winnow.store.warehouse import open_warehouse
+
+    warehouse = tmp_path / "articles.duckdb"
+    open_warehouse(warehouse).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_OPEN, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        done = run(["ingest", "--raw", str(SHIPPED_SAMPLES), "--warehouse", str(warehouse)], home)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    line = one_error_line(done)
+    assert "held open by another program" in line and f"PID {holder.pid}" in line
+    assert list(home.iterdir()) == []
+
+
+# A notebook's read-only connection, left open.
+HOLD_OPEN = (
+    "import duckdb, sys, time\n"
+    "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+    "print('open', flush=True)\n"
+    "time.sleep(120)\n"
+)

@@ -111,8 +111,8 @@ def warehouse_failure(
     lower = first.lower()
     if opening and "lock" in lower:
         return WarehouseLocked(
-            f"the warehouse {path} is in use by another process (an ingest is writing to it); "
-            "try again when it finishes",
+            f"the warehouse {path} is in use by another process (an ingest writing it, or a program "
+            "holding it open: a notebook, the DuckDB CLI, DBeaver); try again when it lets go",
             path=path,
         )
     if opening:

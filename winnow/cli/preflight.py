@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import socket
 import uuid
 from datetime import UTC, datetime
@@ -108,7 +109,34 @@ def writer_lock(target: Path, raw: str | os.PathLike[str] | None, wait: bool) ->
     except OSError:
         return  # a folder we cannot write: the flow reports it in its own words
     else:
-        lock.release()
+        try:
+            held_open(target)
+        finally:
+            lock.release()
+
+
+_HOLDER = re.compile(r"Conflicting lock is held in (\S+) \(PID (\d+)\)")
+
+
+def held_open(target: Path) -> None:
+    """A program holding the warehouse open (a notebook, the DuckDB CLI, DBeaver; even read-only)
+    keeps every writer out: say so now rather than after Prefect's start-up and three retries."""
+    if not target.exists():
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(str(target)).close()
+    except duckdb.Error as exc:
+        text = str(exc)
+        if "lock" not in text.lower():
+            return  # anything else is the flow's to report, in its own words
+        found = _HOLDER.search(text)
+        who = f" (PID {found.group(2)}: {found.group(1)})" if found else ""
+        fail(
+            f"the warehouse {target} is held open by another program{who}: close that connection "
+            "(a notebook, the DuckDB CLI, DBeaver) and run again"
+        )
 
 
 def _journal_skip(target: Path, raw: str | os.PathLike[str] | None, busy: WarehouseBusy) -> None:
