@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from winnow.errors import WarehouseError, warehouse_failure
+from winnow.errors import WarehouseBusy, WarehouseError, warehouse_failure
 from winnow.store.lock import WriterLock
 from winnow.store.warehouse import STORAGE_NUMBER, STORAGE_VERSION, storage_number, warehouse_path
 
@@ -49,7 +49,10 @@ def convert_storage(path: str | os.PathLike[str] | None = None) -> tuple[int | N
     if before is not None and before <= STORAGE_NUMBER:
         return before, before
     lock = WriterLock(target, f"convert-{uuid.uuid4()}")
-    lock.acquire(wait=False)
+    try:
+        lock.acquire(wait=False)
+    except WarehouseBusy as busy:
+        raise WarehouseBusy(f"{str(busy).split(';')[0]}; convert it when that run has finished") from None
     tmp = target.with_name(f".{target.name}.convert-{os.getpid()}")
     try:
         con = duckdb.connect()
