@@ -32,7 +32,7 @@ from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, ta
 from winnow.batch import Batch, process_batch
 from winnow.clean.learned import LearnedState
 from winnow.clean.rules import rules_for
-from winnow.errors import WarehouseBusy, is_transient, warehouse_failure
+from winnow.errors import WarehouseBusy, WinnowError, is_transient, warehouse_failure
 from winnow.read.parts import Work
 from winnow.read.sources import Plan
 from winnow.records import RunSummary
@@ -197,7 +197,11 @@ def process_batches(
                     "learned": Sealed(snapshot),
                     "rules_dir": rules_dir,
                 }
-                pending.append(runner.submit(process_batch_task, params))
+                try:
+                    pending.append(runner.submit(process_batch_task, params))
+                except OSError as exc:  # Dask connects on the first submit: a scheduler that does
+                    # not answer is no fault of the warehouse (whose advice is "free space")
+                    raise WinnowError(f"cannot reach the batch workers: {exc}", stage="process") from exc
                 if len(pending) >= in_flight:
                     take(pending.popleft())
             while pending:
