@@ -73,7 +73,9 @@ def storage_number(path: str | os.PathLike[str]) -> int | None:
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     new = not read_only and not path.exists()
-    config = {"storage_compatibility_version": STORAGE_VERSION} if new else {}
+    config: dict[str, str | bool | int | float | list[str]] = (
+        {"storage_compatibility_version": STORAGE_VERSION} if new else {}
+    )
     try:
         return duckdb.connect(str(path), read_only=read_only, config=config)
     except (duckdb.Error, OSError) as exc:
