@@ -93,6 +93,7 @@ def test_a_new_warehouse_opens_in_duckdb_1_4(prefect_harness: None, tmp_path: Pa
 
 
 def test_convert_rewrites_a_duckdb_2_file_for_1_4_clients(tmp_path: Path, duckdb_1_4: Path) -> None:
+    from winnow.errors import warehouse_failure
     from winnow.store.warehouse import open_warehouse
 
     warehouse = tmp_path / "articles.duckdb"
@@ -104,6 +105,10 @@ def test_convert_rewrites_a_duckdb_2_file_for_1_4_clients(tmp_path: Path, duckdb
     schema = rows(warehouse, "SELECT count(*) FROM schema_version")
     refused = read_with(duckdb_1_4, warehouse, "SELECT 1")
     assert refused.returncode != 0 and "version number" in refused.stderr
+    # What a winnow on a DuckDB too old for the file says, from that DuckDB's own words.
+    said = next(line for line in refused.stderr.splitlines() if "version number" in line)
+    advice = str(warehouse_failure(duckdb.IOException(said), warehouse, opening=True))
+    assert "a newer DuckDB made it" in advice and "winnow convert" in advice
 
     status = subprocess.run(
         [WINNOW, "status", "--format", "json", "--warehouse", str(warehouse)],

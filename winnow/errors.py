@@ -115,6 +115,15 @@ def warehouse_failure(
             "holding it open: a notebook, the DuckDB CLI, DBeaver); try again when it lets go",
             path=path,
         )
+    if opening and "database file with version number" in lower:
+        import duckdb  # only here: errors.py is imported everywhere, DuckDB is not needed to build errors
+
+        return WarehouseError(
+            f"cannot open the warehouse {path}: a newer DuckDB made it ({first}); this winnow runs "
+            f"DuckDB {duckdb.__version__}: upgrade DuckDB (`pip install -U duckdb`), or run "
+            "`winnow convert` on it with winnow on a newer DuckDB to write it in the v1.4 format",
+            path=path,
+        )
     if opening:
         return WarehouseError(f"cannot open the warehouse {path}: {first}", path=path)
     cause, what = "io", "a write failed"
