@@ -8,13 +8,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-import duckdb
 import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
 from winnow.cli.output import export_format
-from winnow.store.export import FORMATS, export_articles
 
 
 def export(
@@ -44,6 +42,8 @@ def export(
         from winnow.store.clusters import CANONICAL_ONLY
 
         where = f"({where}) AND {CANONICAL_ONLY}" if where and where.strip() else CANONICAL_ONLY
+    from winnow.store.export import FORMATS
+
     try:
         fmt = export_format(out, fmt, FORMATS)
     except ValueError as exc:
@@ -58,6 +58,10 @@ def export(
 
 
 def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None) -> None:
+    import duckdb
+
+    from winnow.store.export import export_articles
+
     con = read_warehouse(warehouse, wait)
     try:
         sys.stdout.flush()
@@ -72,6 +76,10 @@ def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None) -
 
 
 def _to_file(out: Path, warehouse: str | None, wait: bool, fmt: str, where: str | None) -> None:
+    import duckdb
+
+    from winnow.store.export import export_articles
+
     out.parent.mkdir(parents=True, exist_ok=True)
     con = read_warehouse(warehouse, wait)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)

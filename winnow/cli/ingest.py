@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,7 +11,9 @@ from winnow.cli import preflight
 from winnow.cli.app import EXIT_SKIPPED, RawOpt, WarehouseOpt, console, err, fail
 from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
-from winnow.records import RunSummary
+
+if TYPE_CHECKING:
+    from winnow.records import RunSummary
 
 
 def ingest(

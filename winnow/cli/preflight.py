@@ -29,7 +29,7 @@ CONNECT_SECONDS = 2.0
 
 def raw_folder(raw: str | os.PathLike[str] | None) -> Path:
     """The raw/ folder, which must exist and be a folder we can list."""
-    from winnow.store.warehouse import raw_path
+    from winnow.store.files import raw_path
 
     folder = raw_path(raw)
     if not folder.exists():
@@ -43,7 +43,7 @@ def raw_folder(raw: str | os.PathLike[str] | None) -> Path:
 
 def warehouse_file(warehouse: str | os.PathLike[str] | None) -> Path:
     """The warehouse file: not a folder, and a DuckDB file if it exists."""
-    from winnow.store.warehouse import storage_number, warehouse_path
+    from winnow.store.files import storage_number, warehouse_path
 
     target = warehouse_path(warehouse)
     if target.is_dir():
@@ -62,7 +62,7 @@ def settings_and_rules(raw: str | os.PathLike[str] | None) -> None:
     """WINNOW_* settings that do not parse, and rule packs that do not load, fail here."""
     from winnow.clean.rules import rules_for
     from winnow.settings import get_settings
-    from winnow.store.warehouse import rules_path
+    from winnow.store.files import rules_path
 
     try:
         get_settings()
@@ -141,8 +141,8 @@ def held_open(target: Path) -> None:
 
 def _journal_skip(target: Path, raw: str | os.PathLike[str] | None, busy: WarehouseBusy) -> None:
     from winnow.records import RunSummary
+    from winnow.store.files import raw_path
     from winnow.store.lock import note_skipped
-    from winnow.store.warehouse import raw_path
     from winnow.version import __version__
 
     now = datetime.now(UTC)

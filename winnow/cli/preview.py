@@ -12,7 +12,6 @@ import typer
 
 from winnow.cli import preflight
 from winnow.cli.app import console, fail
-from winnow.schemas.columns import ARTICLE_METADATA
 
 
 def preview(
@@ -22,6 +21,7 @@ def preview(
     """Dry run on one file: metadata, clean body and each removed line with its rule. Writes nothing."""
     from winnow.errors import WinnowError
     from winnow.preview import preview_file
+    from winnow.schemas.columns import ARTICLE_METADATA
     from winnow.store.warehouse import rules_path
 
     if fmt not in ("text", "json"):

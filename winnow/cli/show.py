@@ -6,20 +6,22 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import duckdb
 import typer
 from rich.markup import escape
 
 from winnow.cli.app import RawOpt, WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
-from winnow.schemas.columns import ARTICLE_STORED
-from winnow.store.warehouse import raw_path
+
+if TYPE_CHECKING:  # loaded when the command runs, not when the CLI starts
+    import duckdb
 
 
 def _candidates(target: str, raw: str | None) -> list[str]:
     """A doc id, a path under raw/, or a path on disk to a file under raw/."""
+    from winnow.store.warehouse import raw_path
+
     out = [target, target.replace("\\", "/")]
     root = raw_path(raw).resolve()
     with contextlib.suppress(ValueError):  # not under raw/: only a doc id or a stored path then
@@ -33,6 +35,8 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def find_document(con: duckdb.DuckDBPyConnection, target: str, raw: str | None) -> dict[str, Any] | None:
+    from winnow.schemas.columns import ARTICLE_STORED
+
     keys = _candidates(target, raw)
     sources = _dicts(
         con.execute(
@@ -89,6 +93,8 @@ def show(
 ) -> None:
     """Show one document: its metadata, clean body, every removed line with the rule that removed
     it, and any rejection of its file."""
+    from winnow.schemas.columns import ARTICLE_STORED
+
     if fmt not in ("text", "json"):
         fail(f"unknown format {fmt!r}: use text or json", 2)
     con = read_warehouse(warehouse, wait)

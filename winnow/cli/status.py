@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import duckdb
 import typer
 from rich import box
 from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
-from winnow.store.warehouse import current_version, warehouse_path
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
@@ -25,7 +26,7 @@ def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, A
     from winnow.store.clusters import cluster_stats
     from winnow.store.search import index_stats
     from winnow.store.storage import describe_storage
-    from winnow.store.warehouse import storage_number
+    from winnow.store.warehouse import current_version, storage_number
 
     cur = con.execute(
         "SELECT run_id, status, started_at, duration_s, files_seen, files_new, files_changed, "
@@ -77,6 +78,8 @@ def status(
     the file's size and the search index."""
     if fmt not in ("text", "json"):
         fail(f"unknown format {fmt!r}: use text or json", 2)
+    from winnow.store.warehouse import warehouse_path
+
     path = warehouse_path(warehouse)
     con = read_warehouse(warehouse, wait)
     try:

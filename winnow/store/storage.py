@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 
 from winnow.errors import WarehouseBusy, WarehouseError, warehouse_failure
+from winnow.store.files import STORAGE_NUMBER, STORAGE_VERSION, storage_number, warehouse_path
 from winnow.store.lock import WriterLock
-from winnow.store.warehouse import STORAGE_NUMBER, STORAGE_VERSION, storage_number, warehouse_path
 
 # Header numbers DuckDB releases write (and the oldest release that reads each); 999 is DuckDB 2.0's.
 _READ_SINCE = {64: "0.10", 65: "1.1", 66: "1.2", 67: "1.4", 68: "1.5", 999: "2.0"}

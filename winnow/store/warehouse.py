@@ -16,32 +16,31 @@ from pathlib import Path
 import duckdb
 
 from winnow.errors import SchemaVersionError, WarehouseError, warehouse_failure
-from winnow.settings import get_settings
+from winnow.store.files import (
+    DEFAULT_RAW,
+    DEFAULT_WAREHOUSE,
+    STORAGE_NUMBER,
+    STORAGE_VERSION,
+    raw_path,
+    rules_path,
+    storage_number,
+    warehouse_path,
+)
 from winnow.store.search import sync_index
 from winnow.version import __version__
 
-DEFAULT_WAREHOUSE = "warehouse/articles.duckdb"
-DEFAULT_RAW = "raw"
-
-# Users open the warehouse from notebooks, the DuckDB CLI, DBeaver and R, whose DuckDB is often a
-# 1.x: a file in DuckDB 2.0's own format is refused by all of them ("version number 999, but we can
-# only read versions between 64 and 67"). New warehouses are written in the v1.4 format; a file keeps
-# the format it was made in.
-STORAGE_VERSION = "v1.4.0"
-STORAGE_NUMBER = 67  # the file header's storage version number that STORAGE_VERSION writes
-
-
-def warehouse_path(path: str | os.PathLike[str] | None = None) -> Path:
-    return Path(path or os.environ.get("WINNOW_WAREHOUSE") or DEFAULT_WAREHOUSE)
-
-
-def raw_path(path: str | os.PathLike[str] | None = None) -> Path:
-    return Path(path or os.environ.get("WINNOW_RAW") or DEFAULT_RAW)
-
-
-def rules_path(raw: str | os.PathLike[str] | None = None) -> Path:
-    """The user's rule packs: the rules_dir setting (WINNOW_RULES_DIR), else rules/ beside raw/."""
-    return Path(get_settings().rules_dir or raw_path(raw).parent / "rules")
+# Where things are, and the file's storage format: in winnow.store.files (no DuckDB import there,
+# so the command line can check them before anything heavy loads); named here as before.
+__all__ = [
+    "DEFAULT_RAW",
+    "DEFAULT_WAREHOUSE",
+    "STORAGE_NUMBER",
+    "STORAGE_VERSION",
+    "raw_path",
+    "rules_path",
+    "storage_number",
+    "warehouse_path",
+]
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -57,18 +56,6 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def latest_schema_version() -> int:
     return migrations()[-1][0]
-
-
-def storage_number(path: str | os.PathLike[str]) -> int | None:
-    """The storage version number in a DuckDB file's header (None: not a DuckDB file, or empty)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(20)
-    except OSError:
-        return None
-    if len(head) < 20 or head[8:12] != b"DUCK":
-        return None
-    return int.from_bytes(head[12:20], "little")
 
 
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
