@@ -107,3 +107,17 @@ def test_the_checker_catches_a_flag_a_command_lacks() -> None:
     ((path, rest),) = invocations("winnow watch --raw raw/ --workers 4")
     assert path == "watch" and "--workers" in FLAG.findall(rest) and "--workers" not in options("watch")
     assert "--workers" in options("ingest") and "--no-initial-run" in options("watch")
+
+
+def test_no_table_row_or_paragraph_is_said_twice() -> None:
+    """Once the `runs` row was in the tables twice and the settings paragraph repeated itself."""
+    prose = FENCE.sub("", README)
+    rows = [line.split("|")[1].strip() for line in prose.splitlines() if line.startswith("| `")]
+    tables = prose.split("## Tables")[1].split("\n## ")[0]
+    names = [line.split("|")[1].strip() for line in tables.splitlines() if line.startswith("| `")]
+    assert len(names) == len(set(names)) and len(names) > 10, names
+    assert rows  # the tables were found
+    paragraphs = [" ".join(p.split()) for p in prose.split("\n\n") if len(p) > 120]
+    sentences = [s for p in paragraphs for s in re.split(r"(?<=\.) ", p) if len(s) > 80]
+    repeated = {s for s in sentences if sentences.count(s) > 1}
+    assert not repeated, repeated
