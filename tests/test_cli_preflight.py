@@ -78,6 +78,9 @@ def cases(tmp: Path) -> list[tuple[list[str], int, str]]:
         (["serve", "--raw", str(tmp / "missing"), *wh], 2, "does not exist"),
         (["watch", "--raw", str(tmp / "missing"), *wh], 2, "does not exist"),
         (["preview", samples], 2, "is a folder"),
+        (["search"], 2, "Missing argument 'QUERY'"),  # click's own usage errors: one line too
+        (["watch", "--debounce", "-1"], 2, "--debounce"),
+        (["ingest", "--no-such-flag"], 2, "No such option"),
         (["preview", str(tmp / "nothing.txt")], 2, "no such file"),
     ]
 

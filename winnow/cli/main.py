@@ -11,6 +11,8 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
+from typer import _click as click  # Typer's own click, whose exceptions its commands raise
 
 from winnow.cli import (
     check,
@@ -94,10 +96,21 @@ def main() -> None:
     set_verbosity(False, False)  # the default before any option is read: see winnow.cli.verbosity
     command = tidy_help(typer.main.get_command(app))
     try:
-        command(prog_name="winnow")
+        code = command.main(prog_name="winnow", standalone_mode=False)
+    except click.exceptions.ClickException as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `winnow` alone: the help, as asked
+            exc.show()
+        else:  # a usage error: one line, as winnow's own errors, not a framed panel
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            err.print(f"[bold red]error:[/] {escape(exc.format_message())}{hint}", soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:  # Ctrl-C
+        sys.exit(130)
     except WinnowError as exc:
-        err.print(f"[bold red]error:[/] {exc}")
+        err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
