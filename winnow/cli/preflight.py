@@ -12,19 +12,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
-from urllib.parse import urlsplit
 
 from winnow.cli.app import EXIT_SKIPPED, err, fail, waiting
 from winnow.errors import ConfigError, WarehouseBusy
 
 USAGE = 2  # click's own code for a usage error
-DASK_PORT = 8786
-CONNECT_SECONDS = 2.0
 
 
 def raw_folder(raw: str | os.PathLike[str] | None) -> Path:
@@ -75,19 +71,15 @@ def dask_scheduler(address: str | None) -> None:
     """A Dask scheduler address must parse and answer a TCP connection (refused: at once)."""
     if not address:
         return
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname:
-        fail(f"--dask-address {address!r} is not a scheduler address: use tcp://HOST:8786", USAGE)
+    from winnow.flows.dask_address import BadAddress, probe
+
     try:
-        port = parts.port or DASK_PORT
-    except ValueError:
-        fail(f"--dask-address {address!r} has no valid port: use tcp://HOST:8786", USAGE)
+        why = probe(address)
+    except BadAddress as exc:
+        fail(str(exc), USAGE)
         return
-    try:
-        socket.create_connection((parts.hostname, port), timeout=CONNECT_SECONDS).close()
-    except OSError as exc:
-        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
-        fail(f"cannot reach the Dask scheduler at {address}: {reason} (is `dask scheduler` running there?)")
+    if why:
+        fail(f"cannot reach the Dask scheduler at {address}: {why} (is `dask scheduler` running there?)")
 
 
 def writer_lock(target: Path, raw: str | os.PathLike[str] | None, wait: bool) -> None:

@@ -57,8 +57,8 @@ def convert_storage(path: str | os.PathLike[str] | None = None) -> tuple[int | N
     try:
         con = duckdb.connect()
         try:
-            con.execute(f"ATTACH '{_quoted(target)}' AS old (READ_ONLY)")
-            con.execute(f"ATTACH '{_quoted(tmp)}' AS new (STORAGE_VERSION '{STORAGE_VERSION}')")
+            con.execute("ATTACH ? AS old (READ_ONLY)", [str(target)])
+            con.execute("ATTACH ? AS new (STORAGE_VERSION ?)", [str(tmp), STORAGE_VERSION])
             con.execute("COPY FROM DATABASE old TO new")
             con.execute("DETACH new")
         finally:
@@ -74,7 +74,3 @@ def convert_storage(path: str | os.PathLike[str] | None = None) -> tuple[int | N
         lock.release()
     return before, storage_number(target)
 
-
-def _quoted(path: Path) -> str:
-    # ATTACH takes no parameters: the path is a literal, its quotes doubled.
-    return str(path).replace("'", "''")
