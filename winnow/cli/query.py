@@ -56,26 +56,27 @@ def query(
     """Run SQL against the warehouse and print the result. Read-only unless --write is given."""
     import duckdb
 
-    from winnow.store.readonly import open_reader, refuse_writes
+    from winnow.store.readonly import open_reader, refusal, statements
 
     if fmt not in ("table", "csv", "json"):
         fail(f"unknown format {fmt!r}: use table, csv or json", 2)
+    if not sql.strip(" \t\r\n;"):
+        fail("no SQL statement given (the query is empty)", 2)
     try:
         con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
     except WinnowError as exc:
         fail(str(exc))
         return
     try:
-        if not write:
-            refuse_writes(con, sql)
+        statements(con, sql)  # parses, and refuses SQL that holds no statement (only comments)
         cur = con.execute(sql)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall() if columns else []
+        columns = [d[0] for d in cur.description or []] if cur is not None else []
+        rows = cur.fetchall() if columns and cur is not None else []
     except WinnowError as exc:
-        fail(str(exc))
+        fail(str(exc), 2 if "no SQL statement" in str(exc) else 1)
         return
     except duckdb.Error as exc:
-        fail(f"query failed: {exc}")
+        fail(str(refusal(exc, write)))
         return
     finally:
         con.close()
