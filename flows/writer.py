@@ -12,7 +12,7 @@ from winnow.errors import WarehouseBusy
 from winnow.records import RunSummary
 from winnow.run import RunTally
 from winnow.store.loader import Loader
-from winnow.store.lock import WriterLock, describe_holder, forget_skipped, note_skipped, pending_skipped
+from winnow.store.lock import WriterLock, describe_holder, forget_skipped, note_skipped, read_journal
 
 
 def take_writer_lock(target: Path, run_id: str, wait: bool) -> WriterLock:
@@ -36,8 +36,12 @@ def skipped_run(target: Path, run_id: str, raw_dir: str, busy: WarehouseBusy) ->
 
 
 def fold_skipped(loader: Loader, target: Path) -> set[str]:
-    """Inside the run's transaction: move journaled skipped runs into `runs` (once each)."""
-    return loader.record_skipped(pending_skipped(target))
+    """Inside the run's transaction: move journaled skipped runs into `runs` (once each); report
+    each journal line that is not one (it was set aside, never trusted)."""
+    runs, problems = read_journal(target)
+    for problem in problems:
+        get_run_logger().warning("%s", problem)
+    return loader.record_skipped(runs)
 
 
 def fold_skipped_done(target: Path, run_ids: set[str]) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -208,7 +208,8 @@ class RunSummary:
 
     @classmethod
     def from_json(cls, text: str) -> RunSummary:
-        """A summary written by to_json(); InvalidRecord (with the reason) for anything else."""
+        """A summary written by to_json(); InvalidRecord (with the reason) for anything else: every
+        field must be one of ours and of its declared type, not merely present."""
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -224,15 +225,44 @@ class RunSummary:
                 raise InvalidRecord(f"no {required}")
         if data["status"] not in ("completed", "failed", "skipped"):
             raise InvalidRecord(f"status {data['status']!r}")
+        for name, value in data.items():
+            if name in ("started_at", "finished_at"):
+                continue
+            if not _has_type(value, _FIELD_TYPES[name]):
+                raise InvalidRecord(f"{name} is {type(value).__name__}, not {_FIELD_TYPES[name][0].__name__}")
         try:
-            data["started_at"] = datetime.fromisoformat(str(data["started_at"]))
+            data["started_at"] = _aware(str(data["started_at"]))
             if data.get("finished_at"):
-                data["finished_at"] = datetime.fromisoformat(str(data["finished_at"]))
+                data["finished_at"] = _aware(str(data["finished_at"]))
         except ValueError as exc:
             raise InvalidRecord(f"bad time: {exc}") from exc
-        summary = cls(**data)
-        for f in fields(cls):  # the JSON must have the shape of the fields, not merely the names
-            value = getattr(summary, f.name)
-            if f.name in _RUN_JSON and not isinstance(value, dict | list):
-                raise InvalidRecord(f"{f.name} is not a JSON object or list")
-        return summary
+        return cls(**data)
+
+
+def _aware(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return when
+
+
+def _field_types() -> dict[str, tuple[type, ...]]:
+    """The JSON types each RunSummary field may hold, read off its default (None: optional str)."""
+    out: dict[str, tuple[type, ...]] = {}
+    for f in fields(RunSummary):
+        if f.default_factory is not MISSING:
+            out[f.name] = (type(f.default_factory()),)
+        elif f.default is None:
+            out[f.name] = (str, type(None))
+        elif f.default is not MISSING:
+            out[f.name] = (int, float) if isinstance(f.default, float) else (type(f.default),)
+        else:
+            out[f.name] = (str,)  # run_id, status, started_at: required text
+    return out
+
+
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+_FIELD_TYPES = _field_types()
