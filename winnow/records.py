@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from winnow.errors import InvalidRecord
+from winnow.names import without_surrogates
 from winnow.schemas.columns import ARTICLES, RUNS, names
 
 _ARTICLE_ROW = names(ARTICLES, "row")
@@ -160,8 +161,9 @@ def rejection_rows(
             "doc_id": doc_id,
             "stage": r.stage,
             "check": r.check,
-            "reason": r.reason,
-            "detail": json.dumps(r.detail, default=str),
+            # An OS error's message quotes the file name, with surrogates for odd bytes: written out.
+            "reason": without_surrogates(r.reason),
+            "detail": json.dumps(_storable(r.detail), default=str),
         }
         for r in rejections
     ]
@@ -199,12 +201,14 @@ class RunSummary:
     def row(self) -> list[Any]:
         """The `runs` row, in the column declaration's order (JSON columns as JSON text)."""
         return [
-            json.dumps(getattr(self, c.name), default=str) if c.name in _RUN_JSON else getattr(self, c.name)
+            json.dumps(_storable(getattr(self, c.name)), default=str)
+            if c.name in _RUN_JSON
+            else _storable(getattr(self, c.name))
             for c in RUNS
         ]
 
     def to_json(self) -> str:
-        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, default=str)
+        return json.dumps({f.name: _storable(getattr(self, f.name)) for f in fields(self)}, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> RunSummary:
@@ -237,6 +241,17 @@ class RunSummary:
         except ValueError as exc:
             raise InvalidRecord(f"bad time: {exc}") from exc
         return cls(**data)
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every string in it free of lone surrogates (winnow.names.without_surrogates)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _aware(text: str) -> datetime:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-console = Console()
-err = Console(stderr=True)
+from winnow.cli.terminal import SafeConsole
+
+# Every command's output goes through these (winnow.cli.terminal: control characters escaped).
+console = SafeConsole()
+err = SafeConsole(stderr=True)
 
 WarehouseOpt = Annotated[
     str | None,

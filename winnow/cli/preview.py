@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +10,7 @@ from typing import Annotated
 import typer
 
 from winnow.cli.app import console, fail
+from winnow.cli.terminal import emit
 from winnow.schemas.columns import ARTICLE_METADATA
 
 
@@ -31,7 +31,7 @@ def preview(
         fail(str(exc))
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     for doc in result["documents"]:
         console.rule(f"{doc['source_path']} (record {doc['record']})")

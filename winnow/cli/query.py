@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ import typer
 from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
+from winnow.cli.terminal import emit
 from winnow.errors import WinnowError
 
 
@@ -82,6 +82,6 @@ def query(
         con.close()
     out = render_rows(columns, rows, fmt)
     if isinstance(out, str):
-        sys.stdout.write(out + "\n")
+        emit(out + "\n", json=fmt == "json")
     else:
         console.print(out)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.terminal import emit
 from winnow.store.warehouse import current_version, warehouse_path
 
 
@@ -80,7 +80,7 @@ def status(
     finally:
         con.close()
     if fmt == "json":
-        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(info, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     console.print(
         f"[bold]{info['warehouse']}[/]: {_size(info['bytes'])}, schema version {info['schema_version']}",
