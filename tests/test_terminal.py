@@ -61,6 +61,7 @@ def warehouse(tmp_path: Path) -> Path:
         ["query", "SELECT title, publisher FROM articles", "-f", "json"],
         ["query", f"SELECT '{HOSTILE}' FROM nowhere"],  # noqa: S608 - the error quotes the SQL
         ["show", f"missing-{HOSTILE}"],  # so does this one
+        ["show", "[/]"],  # and a name that looks like rich markup is text, not markup
         ["status"],
     ],
 )
