@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from tests.search_helpers import article_row, load_rows
 from winnow.cli.main import app
+from winnow.store.export import ExportRefused, check_target
 from winnow.store.lock import journal_path
 
 
@@ -90,6 +91,13 @@ def test_export_refuses_folders_links_and_devices(warehouse: Path, tmp_path: Pat
     assert _articles(warehouse) == 1
 
 
+@pytest.mark.skipif(not Path("/dev/null").is_char_device(), reason="no /dev/null here")
+def test_a_device_is_refused_before_anything_is_written(warehouse: Path) -> None:
+    # check_target only looks (lstat); a real export to a device is the FIFO case above
+    with pytest.raises(ExportRefused, match="not a regular file"):
+        check_target(Path("/dev/null"), warehouse)
+
+
 @pytest.mark.skipif(not Path("/proc/version").is_file(), reason="no /proc here")
 def test_export_into_an_unwritable_place_is_one_line(warehouse: Path) -> None:
     said = _one_line_refusal(_export(warehouse, "/proc/version"))
@@ -115,6 +123,7 @@ def test_where_is_one_expression_never_spliced(warehouse: Path, tmp_path: Path) 
         "1=1; DELETE FROM articles",
         "true ORDER BY 1",
         "1=1 LIMIT 0",
+        f"EXISTS (SELECT * FROM read_csv('{warehouse.parent / 'x.csv'}'))",  # noqa: S608 - an attack
     ):
         out = tmp_path / "x.csv"
         result = runner.invoke(app, ["export", str(out), "-w", str(warehouse), "--where", where, "-f", "csv"])
