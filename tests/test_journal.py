@@ -4,6 +4,7 @@ writes it is reported and set aside, never trusted as a run and never fatal to a
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -76,3 +77,17 @@ def test_a_poisoned_journal_neither_stops_a_run_nor_forges_one(
     second = run_flow(raw_dir, warehouse_file)
     assert second.status == "completed"
     assert rows(warehouse_file, "SELECT count(*), max(loaded) FROM runs") == [(3, 1)]
+
+
+def test_a_journal_that_is_not_a_file_is_reported_not_read(tmp_path: Path) -> None:
+    warehouse = tmp_path / "articles.duckdb"
+    os.mkfifo(journal_path(warehouse))  # reading it would block the run for ever
+    assert read_journal(warehouse) == (
+        [],
+        [f"{journal_path(warehouse)} is not a regular file; it is not read (remove it)"],
+    )
+    journal_path(warehouse).unlink()
+    (tmp_path / "elsewhere.jsonl").write_text(_real_skip() + "\n")
+    journal_path(warehouse).symlink_to(tmp_path / "elsewhere.jsonl")
+    runs, problems = read_journal(warehouse)
+    assert runs == [] and "not a regular file" in problems[0]

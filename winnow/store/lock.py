@@ -174,8 +174,10 @@ def read_journal(warehouse: Path) -> tuple[list[RunSummary], list[str]]:
     lines are moved to the set-aside file (with line number and reason) so they are neither lost
     nor read again."""
     path = journal_path(warehouse)
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return [], []
+    if path.is_symlink() or not path.is_file():  # a FIFO would block the run; a link leads elsewhere
+        return [], [f"{path} is not a regular file; it is not read (remove it)"]
     records: list[RunSummary] = []
     good: list[str] = []
     bad: list[tuple[int, str, str]] = []
