@@ -62,6 +62,7 @@ def warehouse(tmp_path: Path) -> Path:
         ["query", f"SELECT '{HOSTILE}' FROM nowhere"],  # noqa: S608 - the error quotes the SQL
         ["show", f"missing-{HOSTILE}"],  # so does this one
         ["show", "[/]"],  # and a name that looks like rich markup is text, not markup
+        ["query", "SELECT '[/]' AS \"[/b]\", '[bold]x[/bold]' AS y"],
         ["status"],
     ],
 )
@@ -75,3 +76,20 @@ def test_no_command_sends_control_characters(warehouse: Path, args: list[str]) -
     for stream in (done.stdout, done.stderr):
         assert not any(c in stream for c in (b"\x1b", b"\x07", b"\xc2\x9b", b"\xe2\x80\xae")), stream
     assert done.stdout or done.stderr
+
+
+def test_markup_in_the_data_is_shown_as_text(warehouse: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page [x] [bold]x.txt"
+    page.write_text(
+        "A Title With [/] and [bold]Markup[/bold] In It\nBy Jane Doe\n\n"
+        + "The harbour was calm [/] and the boats came home before the storm arrived that night. " * 5
+    )
+    for args, shown in (
+        (["preview", str(page)], b"A Title With [/] and [bold]Markup[/bold] In It"),
+        (["query", "SELECT '[/]' AS \"[/b]\"", "-w", str(warehouse)], b"[/b]"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "winnow.cli.main", *args], capture_output=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert shown in done.stdout.replace(b"\n", b"")

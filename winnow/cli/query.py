@@ -10,9 +10,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
-from winnow.cli.terminal import emit
+from winnow.cli.terminal import emit, printable
 from winnow.errors import WinnowError
 
 
@@ -37,10 +38,10 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
             writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r])
         return buf.getvalue().rstrip("\n")
     table = Table(show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
+    for c in columns:  # names and values are data, not rich markup (a value may read "[/]")
+        table.add_column(Text(printable(c)), overflow="fold")
     for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r])
+        table.add_row(*[Text("" if v is None else printable(str(v))) for v in r])
     return table
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import duckdb
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
@@ -83,7 +84,8 @@ def status(
         emit(json.dumps(info, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     console.print(
-        f"[bold]{info['warehouse']}[/]: {_size(info['bytes'])}, schema version {info['schema_version']}",
+        f"[bold]{escape(info['warehouse'])}[/]: {_size(info['bytes'])}, "
+        f"schema version {info['schema_version']}",
         highlight=False,
     )
     console.print(
@@ -139,7 +141,7 @@ def status(
         table.add_row(
             r["started_at"].strftime("%Y-%m-%d %H:%M") if r["started_at"] else "",
             str(r["run_id"])[:8],
-            r["status"] if not r["error"] else f"{r['status']}: {r['error'][:60]}",
+            escape(r["status"] if not r["error"] else f"{r['status']}: {r['error'][:60]}"),
             f"{r['duration_s']:.1f}" if r["duration_s"] is not None else "",
             files,
             *(str(r[k]) for k in ("loaded", "duplicates", "rejected")),
