@@ -9,8 +9,10 @@ import uuid
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.helpers import article_text, rows, run_flow
+from winnow.cli.main import app
 from winnow.run import RunTally
 from winnow.store.lock import journal_path, note_skipped, read_journal, set_aside_path
 
@@ -73,6 +75,8 @@ def test_a_poisoned_journal_neither_stops_a_run_nor_forges_one(
     assert sorted(got) == sorted([(real.run_id, "skipped", 0), (first.run_id, "completed", 1)])
     assert not journal.exists()
     assert len(set_aside_path(warehouse_file).read_text("utf-8").splitlines()) == len(BAD_LINES) + 1
+    said = CliRunner().invoke(app, ["status", "-w", str(warehouse_file)]).output
+    assert f"skipped-run journal: {len(BAD_LINES) + 1} line(s) that were not runs" in " ".join(said.split())
     journal.write_text('{"run_id": "poison"}\n')  # and again on a later run
     second = run_flow(raw_dir, warehouse_file)
     assert second.status == "completed"

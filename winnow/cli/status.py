@@ -53,7 +53,19 @@ def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, A
         "recent_runs": recent,
         "search_index": index_stats(con),
         "near_duplicates": cluster_stats(con),
+        "journal_set_aside": _set_aside(path),
     }
+
+
+def _set_aside(path: Path) -> int:
+    """Lines of the skipped-run journal that were not skipped runs (winnow.store.lock.read_journal)."""
+    from winnow.store.lock import set_aside_path
+
+    aside = set_aside_path(path)
+    if not aside.is_file() or aside.is_symlink():
+        return 0
+    with aside.open("rb") as fh:
+        return sum(1 for _ in fh)
 
 
 def _size(n: float) -> str:
@@ -114,6 +126,14 @@ def status(
         console.print(
             f"  near-duplicates: {near['clusters']} clusters holding {near['articles_in_clusters']} articles "
             f"({near['copies']} copies beyond one per cluster; {near['pairs']} pairs)",
+            highlight=False,
+        )
+    if info["journal_set_aside"]:
+        from winnow.store.lock import set_aside_path
+
+        console.print(
+            f"  skipped-run journal: {info['journal_set_aside']} line(s) that were not runs, set aside "
+            f"in {escape(str(set_aside_path(path)))}",
             highlight=False,
         )
     table = Table(
