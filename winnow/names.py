@@ -63,11 +63,15 @@ def without_surrogates(text: str) -> str:
     `\\xNN` for an escaped byte, `\\uXXXX` for any other. What DuckDB, Arrow and JSON can hold."""
     if not _has_any_surrogate(text):
         return text
-    return "".join(
-        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else f"\\u{ord(ch):04x}"
-        if "\ud800" <= ch <= "\udfff" else ch
-        for ch in text
-    )
+    return "".join(_written_out(ch) for ch in text)
+
+
+def _written_out(ch: str) -> str:
+    if "\udc80" <= ch <= "\udcff":
+        return f"\\x{ord(ch) - 0xDC00:02x}"  # a byte that was not UTF-8 (surrogateescape)
+    if "\ud800" <= ch <= "\udfff":
+        return f"\\u{ord(ch):04x}"
+    return ch
 
 
 def _has_any_surrogate(text: str) -> bool:
