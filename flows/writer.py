@@ -8,7 +8,7 @@ from typing import Any
 
 from prefect import get_run_logger
 
-from winnow.errors import WarehouseBusy
+from winnow.errors import InvalidRecord, WarehouseBusy
 from winnow.records import RunSummary
 from winnow.run import RunTally
 from winnow.store.loader import Loader
@@ -30,7 +30,10 @@ def take_writer_lock(target: Path, run_id: str, wait: bool) -> WriterLock:
 def skipped_run(target: Path, run_id: str, raw_dir: str, busy: WarehouseBusy) -> RunSummary:
     """Journal this run as skipped (the warehouse is someone else's right now) and summarise it."""
     summary = RunTally().summary(run_id, "skipped", raw_dir, error=str(busy))
-    note_skipped(target, summary)
+    try:
+        note_skipped(target, summary)
+    except InvalidRecord as exc:  # the journal is not a file we may write: say so, still skip
+        get_run_logger().warning("%s", exc)
     get_run_logger().warning("%s", busy)
     return summary
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import article_text, rows, run_flow
 from winnow.cli.main import app
+from winnow.errors import InvalidRecord
 from winnow.run import RunTally
 from winnow.store.lock import journal_path, note_skipped, read_journal, set_aside_path
 
@@ -95,3 +96,18 @@ def test_a_journal_that_is_not_a_file_is_reported_not_read(tmp_path: Path) -> No
     journal_path(warehouse).symlink_to(tmp_path / "elsewhere.jsonl")
     runs, problems = read_journal(warehouse)
     assert runs == [] and "not a regular file" in problems[0]
+
+
+def test_a_skipped_run_never_writes_through_a_fifo_or_link(tmp_path: Path) -> None:
+    warehouse = tmp_path / "articles.duckdb"
+    skip = RunTally().summary(str(uuid.uuid4()), "skipped", "raw", error="busy")
+    os.mkfifo(journal_path(warehouse))  # opening it to append would block
+    with pytest.raises(InvalidRecord):
+        note_skipped(warehouse, skip)
+    journal_path(warehouse).unlink()
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("precious\n")
+    journal_path(warehouse).symlink_to(target)
+    with pytest.raises(InvalidRecord):
+        note_skipped(warehouse, skip)
+    assert target.read_text() == "precious\n"

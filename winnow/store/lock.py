@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import socket
+import stat
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -127,10 +128,21 @@ def _journal_lock(warehouse: Path) -> FileLock:
 
 
 def note_skipped(warehouse: Path, summary: RunSummary) -> None:
-    """Append a skipped run's summary to the journal beside the warehouse."""
+    """Append a skipped run's summary to the journal beside the warehouse. InvalidRecord if the
+    journal is not a regular file (a FIFO would block the run; a link would write elsewhere)."""
     line = summary.to_json()
-    with _journal_lock(warehouse), journal_path(warehouse).open("a", encoding="utf-8") as fh:
-        fh.write(line + "\n")
+    path = journal_path(warehouse)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    with _journal_lock(warehouse):
+        try:
+            fd = os.open(path, flags, 0o666)
+        except OSError as exc:
+            raise InvalidRecord(f"cannot journal the skipped run in {path}: {exc.strerror}") from exc
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise InvalidRecord(f"cannot journal the skipped run: {path} is not a regular file")
+            fh.write(line + "\n")
 
 
 def skipped_from_json(line: str) -> RunSummary:
