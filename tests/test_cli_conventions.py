@@ -88,7 +88,7 @@ def test_sql_from_stdin_or_a_file_with_parameters(warehouse: Path, tmp_path: Pat
 
 
 def test_every_statement_of_a_script_is_printed(warehouse: Path) -> None:
-    script = "SELECT count(*) AS n FROM articles; SET threads = 1; SELECT 'second' AS what;"
+    script = "SELECT count(*) AS n FROM articles; -- a comment\nSELECT 'second' AS what;"
     done = winnow("query", script, "-w", str(warehouse), "-f", "jsonl")
     assert done.returncode == 0, done.stderr
     assert [json.loads(x) for x in done.stdout.splitlines()] == [{"n": 2}, {"what": "second"}]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
 from winnow.cli.output import export_format
+from winnow.errors import WinnowError
+from winnow.store.export import FORMATS, ExportRefused, check_target, export_articles, write_whole
+from winnow.store.warehouse import warehouse_path
 
 
 def export(
@@ -37,13 +40,8 @@ def export(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write articles (all columns; authors as a list in Parquet and JSONL, a JSON array in CSV) to
-    OUT. The file appears whole or not at all."""
-    if canonical:
-        from winnow.store.clusters import CANONICAL_ONLY
-
-        where = f"({where}) AND {CANONICAL_ONLY}" if where and where.strip() else CANONICAL_ONLY
-    from winnow.store.export import FORMATS
-
+    OUT, a new or regular file (never a folder, device, symlink or the warehouse's own files). The
+    file appears whole or not at all. --where is one SQL expression over the articles' columns."""
     try:
         fmt = export_format(out, fmt, FORMATS)
     except ValueError as exc:
@@ -52,47 +50,48 @@ def export(
     if out == "-":
         if fmt == "parquet" and sys.stdout.isatty():
             fail("Parquet is binary: send it to a file or a pipe, not the terminal", 2)
-        _to_stdout(warehouse, wait, fmt, where)
+        _to_stdout(warehouse, wait, fmt, where, canonical)
         return
-    _to_file(Path(out), warehouse, wait, fmt, where)
+    _to_file(Path(out), warehouse, wait, fmt, where, canonical)
 
 
-def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None) -> None:
-    import duckdb
-
-    from winnow.store.export import export_articles
-
+def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None, canonical: bool) -> None:
     con = read_warehouse(warehouse, wait)
     try:
         sys.stdout.flush()
-        export_articles(con, sys.stdout.buffer, fmt, where)
+        export_articles(con, sys.stdout.buffer, fmt, where, canonical)
         sys.stdout.buffer.flush()
-    except duckdb.Error as exc:
+    except WinnowError as exc:
         fail(f"export failed: {exc}")
+    except duckdb.Error as exc:
+        fail(f"export failed: {str(exc).strip().splitlines()[0]}")
     except BrokenPipeError:  # `winnow export - | head`: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         con.close()
 
 
-def _to_file(out: Path, warehouse: str | None, wait: bool, fmt: str, where: str | None) -> None:
-    import duckdb
-
-    from winnow.store.export import export_articles
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    con = read_warehouse(warehouse, wait)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the export is an ordinary file
+def _to_file(
+    out: Path, warehouse: str | None, wait: bool, fmt: str, where: str | None, canonical: bool
+) -> None:
     try:
-        n = export_articles(con, Path(tmp), fmt, where)
-        os.replace(tmp, out)
-    except duckdb.Error as exc:
+        check_target(out, warehouse_path(warehouse))  # before the warehouse is even opened
+    except ExportRefused as exc:
+        fail(str(exc), 2)
+    con = read_warehouse(warehouse, wait)
+    try:
+        n = write_whole(
+            out, warehouse_path(warehouse), lambda tmp: export_articles(con, tmp, fmt, where, canonical)
+        )
+    except ExportRefused as exc:
+        fail(str(exc), 2)
+        return
+    except WinnowError as exc:
         fail(f"export failed: {exc}")
+        return
+    except duckdb.Error as exc:
+        fail(f"export failed: {str(exc).strip().splitlines()[0]}")
+        return
     finally:
         con.close()
-        Path(tmp).unlink(missing_ok=True)
     console.print(f"wrote {n} articles to {out} ({fmt})", highlight=False)

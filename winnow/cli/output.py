@@ -14,6 +14,8 @@ from uuid import UUID
 from rich.table import Table
 from rich.text import Text
 
+from winnow.cli.terminal import printable
+
 ROW_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 
 
@@ -72,10 +74,10 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
         lines += ["| " + " | ".join(_markdown_cell(v) for v in r) + " |" for r in rows]
         return "\n".join(lines)
     table = Table(show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
+    for c in columns:  # names and values are data, not rich markup (a value may read "[/]")
+        table.add_column(Text(printable(c)), overflow="fold")
     for r in rows:
-        table.add_row(*[Text(_cell(v)) for v in r])  # values are data, never rich markup
+        table.add_row(*[Text(printable(_cell(v))) for v in r])
     return table
 
 

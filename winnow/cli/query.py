@@ -12,6 +12,7 @@ import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
 from winnow.cli.output import ROW_FORMATS, render_rows
+from winnow.cli.terminal import emit
 from winnow.errors import WinnowError
 
 # Statement kinds whose result is rows to show; others (CREATE, INSERT ...) answer with a count.
@@ -65,11 +66,13 @@ def query(
     is given."""
     import duckdb
 
-    from winnow.store.readonly import open_reader, refuse_writes
+    from winnow.store.readonly import open_reader, refusal, statements
 
     if fmt not in ROW_FORMATS:
         fail(f"unknown format {fmt!r}: use {', '.join(ROW_FORMATS)}", 2)
     text = read_sql(sql, file)
+    if not text.strip(" \t\r\n;"):
+        fail("no SQL statement given (the query is empty)", 2)
     params = parse_params(param or [])
     try:
         con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
@@ -78,15 +81,11 @@ def query(
         return
     results: list[tuple[list[str], list[tuple[Any, ...]]]] = []
     try:
-        statements = con.extract_statements(text)
-        if not statements:
-            fail("no SQL statement to run", 2)
-        if not write:
-            refuse_writes(con, text)
-        unused = set(params) - {n for s in statements for n in s.named_parameters}
+        parsed = statements(con, text)  # parses, and refuses SQL that holds no statement (only comments)
+        unused = set(params) - {n for s in parsed for n in s.named_parameters}
         if unused:
             fail(f"--param {', '.join(sorted(unused))}: no ${sorted(unused)[0]} in the SQL", 2)
-        for statement in statements:
+        for statement in parsed:
             wanted = {n: params[n] for n in statement.named_parameters if n in params}
             missing = set(statement.named_parameters) - set(wanted)
             if missing:
@@ -97,10 +96,10 @@ def query(
             if columns and (statement.type.name in _ROWS or columns != ["Count"]):
                 results.append((columns, cur.fetchall()))
     except WinnowError as exc:
-        fail(str(exc))
+        fail(str(exc), 2 if "no SQL statement" in str(exc) else 1)
         return
     except duckdb.Error as exc:
-        fail(f"query failed: {exc}")
+        fail(str(refusal(exc, write)))
         return
     finally:
         con.close()
@@ -108,9 +107,9 @@ def query(
         out = render_rows(columns, rows, fmt)
         if isinstance(out, str):
             if i and fmt in ("csv", "tsv", "markdown"):
-                sys.stdout.write("\n")  # results apart, as the DuckDB CLI prints them
+                emit("\n")  # results apart, as the DuckDB CLI prints them
             if out or fmt != "jsonl":
-                sys.stdout.write(out + "\n")
+                emit(out + "\n", json=fmt in ("json", "jsonl"))
         else:
             if i:
                 console.print()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ import typer
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
 from winnow.cli.output import ROW_FORMATS, render_rows
+from winnow.cli.terminal import emit
 
 HIT_FORMATS = ROW_FORMATS  # table, csv, tsv, json, jsonl, markdown: one row per hit
 
@@ -118,12 +118,12 @@ def search(
 
 def print_hits(hits: list[dict[str, Any]], fmt: str) -> None:
     if fmt == "json":  # one array, as before the other formats came
-        sys.stdout.write(json.dumps(hits, ensure_ascii=False, indent=1) + "\n")
+        emit(json.dumps(hits, ensure_ascii=False, indent=1) + "\n", json=True)
         return
     columns = list(hits[0]) if hits else ["rank", "doc_id", "score", "title"]
     out = render_rows(columns, [tuple(h.values()) for h in hits], fmt)
     if isinstance(out, str):
-        sys.stdout.write(out + "\n" if out else "")
+        emit(out + "\n" if out else "", json=fmt == "jsonl")
     else:
         console.print(out)
 

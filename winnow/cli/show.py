@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
+import duckdb
 import typer
 from rich.markup import escape
 
 from winnow.cli.app import RawOpt, WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
-
-if TYPE_CHECKING:  # loaded when the command runs, not when the CLI starts
-    import duckdb
+from winnow.cli.terminal import emit
+from winnow.names import stored_name, without_surrogates
+from winnow.schemas.columns import ARTICLE_STORED
+from winnow.store.warehouse import raw_path
 
 
 def _candidates(target: str, raw: str | None) -> list[str]:
-    """A doc id, a path under raw/, or a path on disk to a file under raw/."""
-    from winnow.store.warehouse import raw_path
-
-    out = [target, target.replace("\\", "/")]
+    """A doc id, a path under raw/ (as stored, or as the OS names it), or a path on disk to a file
+    under raw/. Names of odd bytes are looked up by their stored form (winnow.names)."""
+    out = [target, target.replace("\\", "/"), stored_name(target)]
     root = raw_path(raw).resolve()
     with contextlib.suppress(ValueError):  # not under raw/: only a doc id or a stored path then
-        out.append(Path(target).resolve().relative_to(root).as_posix())
-    return list(dict.fromkeys(out))
+        out.append(stored_name(Path(target).resolve().relative_to(root).as_posix()))
+    return [c for c in dict.fromkeys(out) if c == without_surrogates(c)]
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -35,8 +35,6 @@ def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def find_document(con: duckdb.DuckDBPyConnection, target: str, raw: str | None) -> dict[str, Any] | None:
-    from winnow.schemas.columns import ARTICLE_STORED
-
     keys = _candidates(target, raw)
     sources = _dicts(
         con.execute(
@@ -93,8 +91,6 @@ def show(
 ) -> None:
     """Show one document: its metadata, clean body, every removed line with the rule that removed
     it, and any rejection of its file."""
-    from winnow.schemas.columns import ARTICLE_STORED
-
     if fmt not in ("text", "json"):
         fail(f"unknown format {fmt!r}: use text or json", 2)
     con = read_warehouse(warehouse, wait)
@@ -106,7 +102,7 @@ def show(
         fail(f"no document or file {target!r} in the warehouse")
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     for src in found["sources"]:
         dup = f" of {src['duplicate_of']}" if src["duplicate_of"] else ""
