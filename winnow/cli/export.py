@@ -10,9 +10,9 @@ from typing import Annotated
 import duckdb
 import typer
 
-from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
+from winnow.cli.app import WaitOpt, WarehouseOpt, console, err, fail
 from winnow.cli.common import read_warehouse
-from winnow.cli.output import export_format
+from winnow.cli.output import export_format, known_extension
 from winnow.errors import WinnowError
 from winnow.store.export import FORMATS, ExportRefused, check_target, export_articles, write_whole
 from winnow.store.warehouse import warehouse_path
@@ -42,6 +42,7 @@ def export(
     """Write articles (all columns; authors as a list in Parquet and JSONL, a JSON array in CSV) to
     OUT, a new or regular file (never a folder, device, symlink or the warehouse's own files). The
     file appears whole or not at all. --where is one SQL expression over the articles' columns."""
+    given = fmt
     try:
         fmt = export_format(out, fmt, FORMATS)
     except ValueError as exc:
@@ -52,6 +53,8 @@ def export(
             fail("Parquet is binary: send it to a file or a pipe, not the terminal", 2)
         _to_stdout(warehouse, wait, fmt, where, canonical)
         return
+    if given is None and not known_extension(out):
+        err.print(f"note: {out} has no .parquet, .csv or .jsonl extension: writing Parquet", highlight=False)
     _to_file(Path(out), warehouse, wait, fmt, where, canonical)
 
 

@@ -90,6 +90,11 @@ EXPORT_EXTENSIONS = {
     ".ndjson": "jsonl",
 }
 STDOUT_EXPORT_FORMAT = "jsonl"  # text a pipe can read line by line
+DEFAULT_EXPORT_FORMAT = "parquet"
+
+
+def known_extension(out: str) -> bool:
+    return any(out.lower().endswith(ext) for ext in EXPORT_EXTENSIONS)
 
 
 def export_format(out: str, fmt: str | None, formats: tuple[str, ...]) -> str:
@@ -104,5 +109,4 @@ def export_format(out: str, fmt: str | None, formats: tuple[str, ...]) -> str:
     for ext, found in EXPORT_EXTENSIONS.items():
         if name.endswith(ext):
             return found
-    known = ", ".join(EXPORT_EXTENSIONS)
-    raise ValueError(f"cannot tell the format from {out!r}: name it {known}, or pass --format")
+    return DEFAULT_EXPORT_FORMAT  # no extension it knows: Parquet, as always (the caller says so)
