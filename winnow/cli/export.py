@@ -10,7 +10,7 @@ from typing import Annotated
 import duckdb
 import typer
 
-from winnow.cli.app import WaitOpt, WarehouseOpt, console, err, fail
+from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
 from winnow.cli.output import export_format, known_extension
 from winnow.errors import WinnowError
@@ -53,9 +53,8 @@ def export(
             fail("Parquet is binary: send it to a file or a pipe, not the terminal", 2)
         _to_stdout(warehouse, wait, fmt, where, canonical)
         return
-    if given is None and not known_extension(out):
-        err.print(f"note: {out} has no .parquet, .csv or .jsonl extension: writing Parquet", highlight=False)
-    _to_file(Path(out), warehouse, wait, fmt, where, canonical)
+    unnamed = given is None and not known_extension(out)
+    _to_file(Path(out), warehouse, wait, fmt, where, canonical, note=unnamed)
 
 
 def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None, canonical: bool) -> None:
@@ -75,7 +74,7 @@ def _to_stdout(warehouse: str | None, wait: bool, fmt: str, where: str | None, c
 
 
 def _to_file(
-    out: Path, warehouse: str | None, wait: bool, fmt: str, where: str | None, canonical: bool
+    out: Path, warehouse: str | None, wait: bool, fmt: str, where: str | None, canonical: bool, note: bool
 ) -> None:
     try:
         check_target(out, warehouse_path(warehouse))  # before the warehouse is even opened
@@ -97,4 +96,6 @@ def _to_file(
         return
     finally:
         con.close()
-    console.print(f"wrote {n} articles to {out} ({fmt})", highlight=False)
+    # A name with no known extension gets Parquet, as always, but said.
+    why = f"{fmt}: no .parquet, .csv or .jsonl extension" if note else fmt
+    console.print(f"wrote {n} articles to {out} ({why})", highlight=False)
