@@ -295,8 +295,9 @@ def record_documents(
     if info.kind == "conversion" or (info.payload_type or "").startswith(_TEXT_TYPES):
         from winnow.read.lines import split_lines
         from winnow.read.pagedump import read_if_page_dump
+        from winnow.read.reflow import set_text_lines
 
-        doc.lines = split_lines(decoded.text, max_line_chars)
+        set_text_lines(doc, split_lines(decoded.text, max_line_chars))
         read_if_page_dump(doc)
         out = [doc]
     else:
