@@ -8,14 +8,22 @@ import re
 from dataclasses import dataclass
 
 from winnow.extract.authors import parse_byline
-from winnow.extract.dates import DATE_PATTERN, ZONES, date_kind, looks_like_date, parse_datetime
+from winnow.extract.dates import (
+    DATE_PATTERN,
+    PREFIX_ONLY,
+    date_kind,
+    find_date,
+    looks_like_date,
+    parse_datetime,
+    slash_dayfirst,
+)
 from winnow.extract.header import parse_read_time
-from winnow.read.pagelines import BULLET, WORD, Line, heading_like
+from winnow.read.pagelines import BULLET, WORD, Line, heading_like, is_widget
 from winnow.records import Document
 
-_ZONE_NAMES = [z for z in ZONES if len(z) >= 2]
 TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
+DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
 
 
 @dataclass
@@ -35,12 +43,6 @@ def _meta_like(text: str) -> bool:
 _UI_WORDS = re.compile(
     r"\b(share|shares|email|e-mail|print|comments?|subscribe|sign (in|up)|log ?in|menu|search|click|"
     r"newsletter|follow|advertisement|cookies?|privacy|welcome to|read more|image \d+ of)\b",
-    re.I,
-)
-_TIME = re.compile(
-    r"\b\d{1,2}[:.]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*\(?\b("
-    + "|".join(sorted(_ZONE_NAMES, key=len, reverse=True))
-    + r")\b\)?)?",
     re.I,
 )
 
@@ -94,41 +96,70 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     meta = [
         pos
         for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
-        if pos != best and not info[pos].prose and _meta_like(info[pos].text)
+        if pos != best and not info[pos].prose and _meta_like(meta_text(info, pos))
     ]
     if best is not None:
-        meta += [pos for pos in range(best + 1, start) if _meta_like(info[pos].text) and pos not in meta]
+        meta += [
+            pos for pos in range(best + 1, start) if _meta_like(meta_text(info, pos)) and pos not in meta
+        ]
         # Right under the headline a bare name ('Jane Doe', '* Jane Doe') is the byline.
         meta += [
             pos
             for pos in range(best + 1, min(start, best + 4))
             if pos not in meta and not info[pos].prose and _byline_in(info[pos].text, explicit=False)
         ]
+    if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
+        near = _nearest_date_line(info, anchor, start, best)
+        meta += [near] if near is not None else []
+    # 'By' or 'Updated' alone on a line: its value is on the next line, which is metadata too.
+    meta += [pos + 1 for pos in meta if _lead_line(info, pos)]
     header.meta = tuple(sorted(set(meta)))
     return header
 
 
-def _date_in(text: str) -> str | None:
-    """The date (with its time and zone when given) in a line such as
-    'Reuters November 18, 2019 11:03 PM' or 'PUBLISHED: 00:01, Tue, Nov 19, 2019'."""
-    m = DATE_PATTERN.search(text)
-    if not m:
-        return None
-    date = m.group(0)
-    after = text[m.end() : m.end() + 30]
-    before = text[max(0, m.start() - 30) : m.start()]
-    t = _TIME.search(after)
-    if t is None:
-        candidates = list(_TIME.finditer(before))
-        t = candidates[-1] if candidates else None
-    if t is None:
-        return date
-    clock = re.sub(r"([ap])\.?\s?m\.?", lambda x: x.group(1).upper() + "M", t.group(0), flags=re.I)
-    clock = clock.strip(" ()")
-    return f"{date} {clock}"
+_BY_WORD = r"^(posted |written |story |words |reporting )?(by|von|por|par|di|door|av|af)"
+_BY_ONLY = re.compile(_BY_WORD + r"\s*:?$", re.I)
 
 
-_EXPLICIT_BY = re.compile(r"^(posted |written |story |words |reporting )?(by|von|por|par|di)\b", re.I)
+def _lead_line(info: list[Line], pos: int) -> bool:
+    """A line that only announces the next one: 'By' above the name, 'Updated' above the date."""
+    if pos + 1 >= len(info):
+        return False
+    text = BULLET.sub("", info[pos].text).strip()
+    nxt = info[pos + 1].text
+    if PREFIX_ONLY.match(text):
+        return looks_like_date(nxt) and len(WORD.findall(nxt)) <= 16
+    return bool(_BY_ONLY.match(text)) and _byline_in(nxt, explicit=False) is not None
+
+
+def meta_text(info: list[Line], pos: int) -> str:
+    """A header line's text, joined with the next line when it only announces it."""
+    return f"{info[pos].text} {info[pos + 1].text}" if _lead_line(info, pos) else info[pos].text
+
+
+def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | None) -> int | None:
+    """The date line nearest the headline (or the body's top) within DATE_REACH lines: a short line
+    that is not a sentence and holds a date ('19.11.2021', '* 25. November 2021 16:11 Uhr')."""
+    lo, hi = max(0, anchor - DATE_REACH), min(len(info), max(anchor, start) + DATE_REACH)
+    candidates = [
+        pos
+        for pos in range(lo, hi)
+        if pos != title
+        and not info[pos].prose
+        and not is_widget(info[pos].text)
+        and len(WORD.findall(info[pos].text)) <= 16
+        and looks_like_date(info[pos].text)
+    ]
+    return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
+
+
+_EXPLICIT_BY = re.compile(_BY_WORD + r"\b", re.I)
+# A credit for a picture or a video names who made the picture, not who wrote the article.
+_CREDIT_LEAD = re.compile(
+    r"^(photo|photos|photograph|photography|image|images|picture|pictures|illustration|video|graphic|"
+    r"credit|foto|fotos|bild|bilder|fotografía|ilustración|imagen)\b|\b(photographer|getty|shutterstock)\b",
+    re.I,
+)
 
 
 def _undouble(names: list[str]) -> list[str]:
@@ -145,14 +176,14 @@ def _byline_in(text: str, *, explicit: bool) -> list[str] | None:
     """Authors in a byline-like line: 'By A | Site', 'By A - Contributor 2019-11-19', 'Posted by A on
     <date>', 'By A a@site.com (555) 123'. `explicit`: only a line that says 'by'."""
     text = BULLET.sub("", text).strip()
-    if explicit and not _EXPLICIT_BY.match(text):
+    if explicit and not _EXPLICIT_BY.match(text) or _CREDIT_LEAD.search(text):
         return None
     date = DATE_PATTERN.search(text)
     rest = text[: date.start()] if date else text  # the byline comes before the date on a shared line
     rest = re.sub(r"\S+@\S+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$", "", rest)  # contact details
     rest = re.sub(r"^(posted|published|updated|last updated)\b\s*:?\s*", "", rest, flags=re.I)
     for part in re.split(r"\s+[|•·—–/-]\s+|\s{2,}", rest):
-        part = re.sub(r"\s+(on|at)$", "", part.strip(" ,|-"), flags=re.I)
+        part = re.sub(r"\s+(on|at|am|um|le|el|em|il|op|den|vom)$", "", part.strip(" ,|-"), flags=re.I)
         if part:
             names = parse_byline(part)
             return _undouble(names) if names else None
@@ -163,14 +194,19 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
     """Title, authors, published time and read time from the header lines found around the body."""
     if header.title is not None:
         doc.title = info[header.title].text
-    ordered = sorted(header.meta, key=lambda pos: date_kind(info[pos].text) == "updated")
-    for pos in ordered:
-        text = info[pos].text
+    dayfirst = slash_dayfirst("\n".join(line.text for line in info))
+    led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
+    texts = [meta_text(info, pos) for pos in header.meta if pos not in led]
+    for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
         if not doc.authors:
             doc.authors = _byline_in(text, explicit=False) or []
-        date = _date_in(text)
-        if date and doc.published_raw is None:
-            doc.set_published(date, parse_datetime(date))
+        found = find_date(text, dayfirst=dayfirst)
+        if found is not None:
+            raw, when = found
+            if date_kind(text) == "updated" and doc.updated_raw is None:
+                doc.set_updated(raw, parse_datetime(raw, dayfirst=dayfirst))
+            if doc.published_raw is None:
+                doc.set_published(raw, parse_datetime(raw, dayfirst=dayfirst))
         minutes = parse_read_time(text)
         if minutes is not None:
             doc.read_time_stated_min = minutes
