@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.authors import parse_byline
+from winnow.extract.byline import byline_in
 from winnow.extract.dates import (
-    DATE_PATTERN,
     PREFIX_ONLY,
     date_kind,
     find_date,
@@ -37,7 +36,7 @@ def _meta_like(text: str) -> bool:
         return True
     if looks_like_date(text) and len(WORD.findall(text)) <= 16:
         return True
-    return _byline_in(text, explicit=True) is not None
+    return byline_in(text, explicit=True) is not None
 
 
 _UI_WORDS = re.compile(
@@ -106,7 +105,7 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
         meta += [
             pos
             for pos in range(best + 1, min(start, best + 4))
-            if pos not in meta and not info[pos].prose and _byline_in(info[pos].text, explicit=False)
+            if pos not in meta and not info[pos].prose and byline_in(info[pos].text, explicit=False)
         ]
     if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
         near = _nearest_date_line(info, anchor, start, best)
@@ -129,7 +128,7 @@ def _lead_line(info: list[Line], pos: int) -> bool:
     nxt = info[pos + 1].text
     if PREFIX_ONLY.match(text):
         return looks_like_date(nxt) and len(WORD.findall(nxt)) <= 16
-    return bool(_BY_ONLY.match(text)) and _byline_in(nxt, explicit=False) is not None
+    return bool(_BY_ONLY.match(text)) and byline_in(nxt, explicit=False) is not None
 
 
 def meta_text(info: list[Line], pos: int) -> str:
@@ -153,43 +152,6 @@ def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | N
     return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
 
 
-_EXPLICIT_BY = re.compile(_BY_WORD + r"\b", re.I)
-# A credit for a picture or a video names who made the picture, not who wrote the article.
-_CREDIT_LEAD = re.compile(
-    r"^(photo|photos|photograph|photography|image|images|picture|pictures|illustration|video|graphic|"
-    r"credit|foto|fotos|bild|bilder|fotografía|ilustración|imagen)\b|\b(photographer|getty|shutterstock)\b",
-    re.I,
-)
-
-
-def _undouble(names: list[str]) -> list[str]:
-    """'Sean Martin Sean Martin' (a linked name printed twice) -> 'Sean Martin'."""
-    out = []
-    for name in names:
-        tokens = name.split()
-        half = len(tokens) // 2
-        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] else name)
-    return out
-
-
-def _byline_in(text: str, *, explicit: bool) -> list[str] | None:
-    """Authors in a byline-like line: 'By A | Site', 'By A - Contributor 2019-11-19', 'Posted by A on
-    <date>', 'By A a@site.com (555) 123'. `explicit`: only a line that says 'by'."""
-    text = BULLET.sub("", text).strip()
-    if explicit and not _EXPLICIT_BY.match(text) or _CREDIT_LEAD.search(text):
-        return None
-    date = DATE_PATTERN.search(text)
-    rest = text[: date.start()] if date else text  # the byline comes before the date on a shared line
-    rest = re.sub(r"\S+@\S+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$", "", rest)  # contact details
-    rest = re.sub(r"^(posted|published|updated|last updated)\b\s*:?\s*", "", rest, flags=re.I)
-    for part in re.split(r"\s+[|•·—–/-]\s+|\s{2,}", rest):
-        part = re.sub(r"\s+(on|at|am|um|le|el|em|il|op|den|vom)$", "", part.strip(" ,|-"), flags=re.I)
-        if part:
-            names = parse_byline(part)
-            return _undouble(names) if names else None
-    return None
-
-
 def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> None:
     """Title, authors, published time and read time from the header lines found around the body."""
     if header.title is not None:
@@ -199,7 +161,7 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
     texts = [meta_text(info, pos) for pos in header.meta if pos not in led]
     for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
         if not doc.authors:
-            doc.authors = _byline_in(text, explicit=False) or []
+            doc.authors = byline_in(text, explicit=False) or []
         found = find_date(text, dayfirst=dayfirst)
         if found is not None:
             raw, when = found
