@@ -54,6 +54,9 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _LEAD_OR_AT = re.compile(rf"(?<!\w)(?:{_LEAD})(?!\w)|\b(on|am|le|el|em|il|op|den|vom|at|um)\b", re.IGNORECASE)
+_PREFIX_WORD = re.compile(rf"^(?:{_LEAD}|updated|last|share|teilen|follow|read|more|view)\b", re.IGNORECASE)
+# An author's picture printed beside the byline: 'Jane Doe Image', 'Jane Doe Avatar'.
+_PICTURE_TAIL = re.compile(r"\s+(?:image|avatar|photo|picture|foto|bild|profile picture)$", re.IGNORECASE)
 _CLUTTER = re.compile(r"^[\s,.;:|•·/~»\-–—]*$")
 
 
@@ -76,7 +79,7 @@ def _name_after(text: str) -> list[str] | None:
     name = text[:end].strip(" ,;:|-–—")
     if not name.strip("."):
         return None
-    names = parse_byline(f"By {name}")
+    names = parse_byline(f"By {_PICTURE_TAIL.sub('', name)}")
     if names:
         return names
     if _USERNAME.match(name) and name.lower() not in _NOT_NAMES:
@@ -84,9 +87,16 @@ def _name_after(text: str) -> list[str] | None:
     return None
 
 
-def byline_in(text: str, *, explicit: bool) -> list[str] | None:
+def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
+    """The words a page prints in lower case: 'more' in 'read more', 'news' in 'the news'. A bare
+    name whose surname is one of them is page chrome ('Learn More', 'Recent Posts'), not a byline."""
+    return frozenset(w for text in texts for w in re.findall(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])", text))
+
+
+def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozenset()) -> list[str] | None:
     """Authors in a byline-like line, or None. `explicit`: only a line with a byline word ('By',
-    'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A')."""
+    'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A'),
+    unless its last word is one the page prints in lower case (`lowercase`, lowercase_words)."""
     text = _BULLET.sub("", text).strip()
     if not text or len(text) > 240 or _CREDIT.search(text):
         return None
@@ -100,7 +110,15 @@ def byline_in(text: str, *, explicit: bool) -> list[str] | None:
                 return None
     if explicit:
         return None
-    return _bare_name(text)
+    names = _bare_name(text)
+    if names and any(_chrome(name, lowercase) for name in names):
+        return None
+    return names
+
+
+def _chrome(name: str, lowercase: frozenset[str]) -> bool:
+    tokens = name.split()
+    return tokens[-1].lower() in lowercase or _PREFIX_WORD.match(name) is not None
 
 
 def _bare_name(text: str) -> list[str] | None:
@@ -119,7 +137,7 @@ def _bare_name(text: str) -> list[str] | None:
         pieces = [p for p in pieces if p and not _CLUTTER.match(p)]
         if not pieces:
             continue
-        names = parse_byline(pieces[0])
+        names = parse_byline(_PICTURE_TAIL.sub("", pieces[0]))
         return _undouble(names) if names and (date is None or all(" " in n for n in names)) else None
     return None
 

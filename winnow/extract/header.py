@@ -11,8 +11,16 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from winnow.extract.authors import BYLINE_PREFIX, parse_byline
-from winnow.extract.dates import date_kind, looks_like_date, parse_datetime
+from winnow.extract.authors import BYLINE_PREFIX
+from winnow.extract.byline import byline_in, lowercase_words
+from winnow.extract.dates import (
+    PREFIX_ONLY,
+    date_kind,
+    find_date,
+    looks_like_date,
+    parse_datetime,
+    slash_dayfirst,
+)
 from winnow.records import Document
 
 _READ_TIME = re.compile(
@@ -50,18 +58,39 @@ def read_header(
     in order) into `doc`, where the source has not declared them already. Returns the indices
     (into `lines`) of the header lines, which are metadata, not body."""
     found = _Found()
+    found.lowercase = lowercase_words(lines)
+    found.dayfirst = slash_dayfirst("\n".join(lines))
     consumed: list[int] = []
+    skip = False
     for i, raw in enumerate(lines[:max_lines]):
+        if skip:  # the value line of a 'By' / 'Updated' line, read with it
+            skip = False
+            continue
         line = raw.strip()
         if i == 0 and _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
             found.title = line
             consumed.append(i)
+            continue
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if nxt and _announces(line, nxt) and _take_line(f"{line} {nxt}", found, max_byline_chars):
+            consumed += [i, i + 1]
+            skip = True
             continue
         if not _take_line(line, found, max_byline_chars):
             break
         consumed.append(i)
     found.apply(doc)
     return consumed
+
+
+_BY_ALONE = re.compile(r"^(?:posted |written |story )?(?:by|von|par|por|di|door|av|af)\s*:?$", re.IGNORECASE)
+
+
+def _announces(line: str, nxt: str) -> bool:
+    """'By' alone on a line above the name, 'Updated' alone above the date."""
+    if PREFIX_ONLY.match(line):
+        return looks_like_date(nxt)
+    return bool(_BY_ALONE.match(line))
 
 
 class _Found:
@@ -73,6 +102,8 @@ class _Found:
         self.published: tuple[str, datetime | None] | None = None
         self.updated: tuple[str, datetime | None] | None = None
         self.read_time: int | None = None
+        self.lowercase: frozenset[str] = frozenset()
+        self.dayfirst = False
 
     def apply(self, doc: Document) -> None:
         doc.title = doc.title or self.title
@@ -100,9 +131,17 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
             taken.append(("read", minutes))
             continue
         if looks_like_date(part) and len(_WORD.findall(part)) <= 14:
-            taken.append(("date", part))
+            names = byline_in(part, explicit=True)  # 'Posted on <date> by A'
+            if names and not found.authors:
+                taken.append(("authors", names))
+            date = find_date(part) if names else None  # the date alone, without the byline
+            taken.append(("date", date[0] if date else part))
             continue
-        authors = parse_byline(part, max_chars=max_byline_chars)
+        authors = (
+            byline_in(part, explicit=False, lowercase=found.lowercase)
+            if len(part) <= max_byline_chars
+            else None
+        )
         if authors is not None and not found.authors:
             taken.append(("authors", authors))
             continue
@@ -118,7 +157,7 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
 
 
 def _take_date(found: _Found, raw: str) -> None:
-    stamp = (raw, parse_datetime(raw))
+    stamp = (raw, parse_datetime(raw, dayfirst=found.dayfirst))
     if date_kind(raw) == "updated":
         found.updated = found.updated or stamp
     elif found.published is None:

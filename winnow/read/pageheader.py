@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.byline import byline_in
+from winnow.extract.byline import byline_in, lowercase_words
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -159,9 +159,11 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
     dayfirst = slash_dayfirst("\n".join(line.text for line in info))
     led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
     texts = [meta_text(info, pos) for pos in header.meta if pos not in led]
+    lowercase = lowercase_words(line.text for line in info)
+    for explicit in (True, False):  # a line that says 'By' before a bare name beside the headline
+        for text in texts:
+            doc.authors = doc.authors or byline_in(text, explicit=explicit, lowercase=lowercase) or []
     for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
-        if not doc.authors:
-            doc.authors = byline_in(text, explicit=False) or []
         found = find_date(text, dayfirst=dayfirst)
         if found is not None:
             raw, when = found
