@@ -39,7 +39,9 @@ _STOP = re.compile(
 )
 _NOT_NAMES = frozenset(_words("not_names"))
 _USERNAME = re.compile(r"^[^\W\d_][\w.’'-]{1,30}$")
-_CONTACT = re.compile(r"\S+@\S+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$")
+# An e-mail address or a phone number ends a byline; a social handle after the name is dropped.
+_CONTACT = re.compile(r"\S+@[\w-]+\.[\w.]+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$|\s*@\w{2,}\b")
+_AGENCIES = frozenset(_words("agencies"))
 # Glued by a text browser: 'Evan HalperStaff Writer' -> 'Evan Halper Staff Writer'.
 _GLUED_ROLE = re.compile(
     r"(?<=[a-zß-ÿ])(?=(?:Staff |Senior |Contributing |Chief |Special )?"
@@ -72,7 +74,7 @@ def _prefix_is_header(prefix: str) -> bool:
 
 
 def _name_after(text: str) -> list[str] | None:
-    text = _CONTACT.sub("", text)
+    text = _CONTACT.sub(" ", text)
     stop = _STOP.search(text)
     date = DATE_PATTERN.search(text)
     end = min(m.start() for m in (stop, date) if m is not None) if stop or date else len(text)
@@ -137,6 +139,8 @@ def _bare_name(text: str) -> list[str] | None:
         pieces = [p for p in pieces if p and not _CLUTTER.match(p)]
         if not pieces:
             continue
+        if date is not None and pieces[0].lower() in _AGENCIES:
+            return [pieces[0]]
         names = parse_byline(_PICTURE_TAIL.sub("", pieces[0]))
         return _undouble(names) if names and (date is None or all(" " in n for n in names)) else None
     return None

@@ -21,6 +21,7 @@ from winnow.extract.dates import (
     parse_datetime,
     slash_dayfirst,
 )
+from winnow.extract.titles import is_chrome, reads_as_body, split_site, strip_label
 from winnow.records import Document
 
 _READ_TIME = re.compile(
@@ -59,19 +60,32 @@ def read_header(
     (into `lines`) of the header lines, which are metadata, not body."""
     found = _Found()
     found.lowercase = lowercase_words(lines)
-    found.dayfirst = slash_dayfirst("\n".join(lines))
+    found.page_text = "\n".join(lines)
+    found.dayfirst = slash_dayfirst(found.page_text)
     consumed: list[int] = []
     skip = False
+    title_slot = 0  # the line that may hold the headline: the first, after page chrome
     for i, raw in enumerate(lines[:max_lines]):
         if skip:  # the value line of a 'By' / 'Updated' line, read with it
             skip = False
             continue
         line = raw.strip()
-        if i == 0 and _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
-            found.title = line
-            consumed.append(i)
-            continue
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if i == title_slot and not consumed:
+            if is_chrome(line) and i < MAX_CHROME_LINES:
+                title_slot += 1  # 'Video Ad Feedback' above the headline: left to the rule packs
+                continue
+            labelled = strip_label(line)
+            if labelled != line and labelled:
+                found.title = labelled  # 'Title: …', 'Headline: …'
+                consumed.append(i)
+                continue
+            if reads_as_body(line, nxt):
+                break  # no headline: the file starts with the article, which keeps its first sentence
+            if _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
+                found.title = line
+                consumed.append(i)
+                continue
         if nxt and _announces(line, nxt) and _take_line(f"{line} {nxt}", found, max_byline_chars):
             consumed += [i, i + 1]
             skip = True
@@ -83,6 +97,12 @@ def read_header(
     return consumed
 
 
+MAX_CHROME_LINES = 2  # lines of page chrome above a headline passed over
+_FIELD = re.compile(
+    r"^(?:(?:url|link|source url|permalink)\s*:\s*(?P<url>https?://\S+)"
+    r"|(?:source|publisher|site|site name|outlet|quelle)\s*:\s*(?P<site>[^:]{2,60}))$",
+    re.IGNORECASE,
+)
 _BY_ALONE = re.compile(r"^(?:posted |written |story )?(?:by|von|par|por|di|door|av|af)\s*:?$", re.IGNORECASE)
 
 
@@ -104,9 +124,16 @@ class _Found:
         self.read_time: int | None = None
         self.lowercase: frozenset[str] = frozenset()
         self.dayfirst = False
+        self.page_text = ""
+        self.publisher: str | None = None
+        self.url: str | None = None
 
     def apply(self, doc: Document) -> None:
-        doc.title = doc.title or self.title
+        if self.title and not doc.title:
+            doc.title, site = split_site(self.title, self.page_text, doc.publisher)
+            doc.publisher = doc.publisher or site or self.publisher
+        doc.publisher = doc.publisher or self.publisher
+        doc.url = doc.url or self.url
         doc.authors = doc.authors or self.authors
         if self.published and doc.published_at is None and doc.published_raw is None:
             doc.set_published(*self.published)
@@ -122,6 +149,13 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
     """Take metadata from one line (possibly 'A | date | 6 min read'). False: the body starts here."""
     if len(line) > max_byline_chars + 120:
         return False
+    field = _FIELD.match(line)
+    if field:  # a scraper's labelled field: 'URL: …', 'Source: …'
+        if field.group("url") and found.url is None:
+            found.url = field.group("url")
+        elif field.group("site") and found.publisher is None:
+            found.publisher = field.group("site").strip()
+        return True
     parts = [p for p in _SEPARATORS.split(line) if p.strip()] or [line]
     taken: list[tuple[str, object]] = []
     for part in parts:
