@@ -42,17 +42,17 @@ def strip_label(title: str) -> str:
 def is_chrome(line: str) -> bool:
     """Page chrome, not a headline: a URL or file name, or a short line of UI words only."""
     text = line.strip()
-    if _URL.search(text) or re.search(r"\[[^\]]*\]", text):
+    if _URL.search(text):
         return True
     words = [w.lower() for w in _WORD.findall(text)]
     return bool(words) and len(words) <= 6 and all(w in _UI for w in words)
 
 
 def split_site(title: str, page_text: str = "", publisher: str | None = None) -> tuple[str, str | None]:
-    """'A headline | AP News' -> ('A headline', 'AP News'). A tail after ' | ' is a site name
-    when it is short and capitalised; after a dash it must also look like an outlet (an acronym,
-    a domain, 'The …', an outlet word such as News or Times), be the known publisher, or recur on
-    the page (its footer, its menu). Otherwise the title is left whole."""
+    """'A headline | AP News' -> ('A headline', 'AP News'). The tail is a site name when it is short
+    and capitalised and it also looks like an outlet (an acronym, a domain, 'The …', an outlet word
+    such as News or Times), is the known publisher, or recurs on the page (its footer, its menu;
+    after a plain dash only a name of several words counts so). Otherwise the title stays whole."""
     m = _SITE_TAIL.match(title.strip())
     if not m:
         return title, None
@@ -66,9 +66,9 @@ def split_site(title: str, page_text: str = "", publisher: str | None = None) ->
     if not capitalised and not _DOMAIN.match(site):
         return title, None
     known = publisher is not None and site.casefold() == publisher.casefold()
-    recurs = page_text.count(site) >= 2
+    recurs = page_text.count(site) >= 2 and (len(words) >= 2 or sep != "-")
     outlet = looks_like_outlet(site, publisher) or bool(_DOMAIN.match(site))
-    if sep in ("|", "::", "»", "·") or known or outlet or recurs:
+    if known or outlet or recurs:
         return head, site
     return title, None
 

@@ -17,6 +17,7 @@ from winnow.extract.dates import (
     slash_dayfirst,
 )
 from winnow.extract.header import parse_read_time
+from winnow.extract.titles import is_chrome, split_site, strip_label
 from winnow.read.pagelines import BULLET, WORD, Line, heading_like, is_widget
 from winnow.records import Document
 
@@ -47,11 +48,24 @@ _UI_WORDS = re.compile(
 
 
 def _title_score(
-    line: Line, distance: int, body_indent: int, text_blob: str, *, in_body: bool = False
+    line: Line,
+    distance: int,
+    body_indent: int,
+    text_blob: str,
+    *,
+    in_body: bool = False,
+    byline_below: bool = False,
 ) -> float:
-    if not heading_like(line) or (line.prose and not in_body) or _meta_like(line.text):
+    if (
+        not heading_like(line)
+        or (line.prose and not in_body)
+        or _meta_like(line.text)
+        or is_chrome(line.text)
+    ):
         return float("-inf")
     score = -0.15 * distance
+    if byline_below:
+        score += 2  # a line that says 'By …' right under it: the headline of the article
     if line.indent < body_indent:
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
     if text_blob.count(line.text.casefold()) >= 2:
@@ -61,6 +75,20 @@ def _title_score(
     if _UI_WORDS.search(line.text):
         score -= 4
     return score
+
+
+def _byline_below(info: list[Line], pos: int, start: int) -> bool:
+    """An explicit byline ('By A', 'By' then 'A') within the two lines of substance under `pos`."""
+    seen = 0
+    for below in range(pos + 1, min(start, pos + 6)):
+        if info[below].furniture or info[below].weight < 2 and not _BY_ONLY.match(info[below].text):
+            continue
+        if byline_in(meta_text(info, below), explicit=True):
+            return True
+        seen += 1
+        if seen == 2:
+            break
+    return False
 
 
 def find_header(info: list[Line], start: int) -> DumpHeader:
@@ -74,7 +102,9 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     distance = 0  # lines of substance between a candidate and the body (share buttons, bylines and
     for pos in range(start - 1, lowest - 1, -1):  # dates do not push the headline away)
         distance += 1
-        score = _title_score(info[pos], distance, body_indent, blob)
+        score = _title_score(
+            info[pos], distance, body_indent, blob, byline_below=_byline_below(info, pos, start)
+        )
         if score > best_score:
             best, best_score = pos, score
         if info[pos].weight < 3 or info[pos].furniture or _meta_like(info[pos].text):
@@ -155,7 +185,9 @@ def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | N
 def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> None:
     """Title, authors, published time and read time from the header lines found around the body."""
     if header.title is not None:
-        doc.title = info[header.title].text
+        page = "\n".join(line.text for line in info)
+        doc.title, site = split_site(strip_label(info[header.title].text), page, doc.publisher)
+        doc.publisher = doc.publisher or site
     dayfirst = slash_dayfirst("\n".join(line.text for line in info))
     led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
     texts = [meta_text(info, pos) for pos in header.meta if pos not in led]
