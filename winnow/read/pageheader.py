@@ -65,7 +65,7 @@ def _title_score(
         return float("-inf")
     score = -0.15 * distance
     if byline_below:
-        score += 2  # a line that says 'By …' right under it: the headline of the article
+        score += 3  # a line that says "By …" right under it: the headline of the article, not a video's
     if line.indent < body_indent:
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
     if text_blob.count(line.text.casefold()) >= 2:
