@@ -151,7 +151,7 @@ def _instant(m: re.Match[str], clock: re.Match[str] | None, dayfirst: bool | Non
         day, month, year = int(m.group("d2")), MONTHS[m.group("m2").lower().rstrip(".")], int(m.group("y2"))
     else:
         a, b, year = int(m.group("a")), int(m.group("b")), int(m.group("y3"))
-        first = m.group("sep") == "." or a > 12 or (b <= 12 and bool(dayfirst))
+        first = a > 12 or b <= 12 and (m.group("sep") == "." or bool(dayfirst))
         day, month = (a, b) if first else (b, a)
     if not 1900 <= year <= 2100:
         return None

@@ -125,7 +125,9 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     meta = [
         pos
         for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
-        if pos != best and not info[pos].prose and _meta_like(meta_text(info, pos))
+        if pos != best
+        and (not info[pos].prose or _only_a_date(info[pos].text))
+        and _meta_like(meta_text(info, pos))
     ]
     if best is not None:
         meta += [
@@ -148,6 +150,16 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
 
 _BY_WORD = r"^(posted |written |story |words |reporting )?(by|von|por|par|di|door|av|af)"
 _BY_ONLY = re.compile(_BY_WORD + r"\s*:?$", re.I)
+
+
+def _only_a_date(text: str) -> bool:
+    """A line that is a date and little else, though it ends like a sentence ('Monday, November 18,
+    2019, 04:05 pm PT (07:05 pm ET)')."""
+    found = find_date(text)
+    if found is None:
+        return False
+    rest = text.replace(found[0], " ")
+    return len(re.findall(r"[^\W\d_]+", rest)) <= 4
 
 
 def _lead_line(info: list[Line], pos: int) -> bool:
