@@ -126,10 +126,10 @@ def estimate_width(shapes: list[_Shape]) -> int | None:
     best, best_score = None, 0
     for width in long[-12:]:  # the width is at or near the top of the lengths
         # Longer breakable lines contradict the width, strongly beyond lynx's overhang.
-        near = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
+        over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
         far = sum(1 for s in shapes if s.breakable and width + SLACK + OVERHANG < s.cols <= MAX_WIDTH)
         full = sum(1 for a, b in pairs if a.breakable and _full(a, b, width) and _same_block(a, b))
-        score = full - near - 4 * far
+        score = full - over - 4 * far
         if score > best_score:
             best, best_score = width, score
     if best is None or best_score < MIN_FULL_LINES:
