@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from collections import defaultdict
+from pathlib import Path
 
+from tests.conftest import CASES
+from winnow.batch import process_file
+from winnow.clean.rules import default_rules
 from winnow.read.reflow import reflow
+from winnow.read.sources import FileEntry
+from winnow.records import Document
+from winnow.settings import get_settings
 
 PARAS = [
     "The company, which is expected to lay off thousands of employees beginning this week as it "
@@ -66,3 +74,55 @@ def test_cjk_lines_are_joined_without_a_space() -> None:
     flowed = reflow(lines)
     assert flowed.width is not None
     assert [line for line in flowed.lines if line] == [para] * 4
+
+
+# --- through the pipeline ------------------------------------------------------------------------
+
+PAGE = CASES / "textdump" / "lynx-page.txt"
+
+
+def wrap_lines(lines: list[str], width: int) -> list[str]:
+    """Hard-wrap every line at `width` the way lynx does: continuation lines keep the indent (of
+    the text after a list bullet, for a list item)."""
+    out: list[str] = []
+    for line in lines:
+        body = line.lstrip()
+        indent = line[: len(line) - len(body)]
+        bullet = body[:2] if body[:2] in ("* ", "+ ", "o ") else ""
+        out += textwrap.wrap(
+            body,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + " " * len(bullet),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
+    return out
+
+
+def run(path: Path) -> Document:
+    entry = FileEntry(path.name, path.stat().st_size, path.stat().st_mtime_ns, "txt")
+    [doc], _ = process_file(path.parent, entry, default_rules(), get_settings(), defaultdict(float))
+    return doc
+
+
+def test_a_wrapped_page_dump_gives_the_body_of_the_unwrapped_one(tmp_path: Path) -> None:
+    original = run(PAGE)
+    lines = wrap_lines(PAGE.read_text("utf-8").split("\n"), 60)
+    (tmp_path / "page.txt").write_text("\n".join(lines), "utf-8")
+    doc = run(tmp_path / "page.txt")
+    assert not doc.rejected and doc.reading == "page_dump" and doc.wrap_width is not None
+    assert doc.body == original.body and doc.title == original.title
+    for seg in doc.removed:  # positions name the original line each removed piece starts on
+        assert seg.text.startswith(lines[seg.position - 1].strip())
+
+
+def test_a_dump_whose_body_is_too_short_to_validate_falls_back_to_rule_only_cleaning(tmp_path: Path) -> None:
+    menu = [f"   * Section number {i}" for i in range(30)]
+    story = [f"   {para}" for para in PARAS]
+    lines = menu[:15] + ["", story[0], ""] + menu[15:] + ["", story[1], "", *menu[:10], "", story[2]]
+    (tmp_path / "page.txt").write_text("\n".join(lines), "utf-8")
+    doc = run(tmp_path / "page.txt")
+    assert not doc.rejected, doc.rejections
+    assert doc.reading == "plain_fallback"
+    assert all(para in doc.body for para in PARAS[:3])

@@ -61,6 +61,7 @@ class Document:
     # (empty: `lines` are the original lines), and the wrap width found.
     line_origins: list[int] = field(default_factory=list)
     wrap_width: int | None = None
+    reading: str | None = None  # plain text only: page_dump, plain or plain_fallback (winnow.read.pagedump)
     kept: list[int] = field(default_factory=list)  # indices into lines that survive cleaning
     removed: list[Segment] = field(default_factory=list)
     title: str | None = None

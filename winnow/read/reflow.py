@@ -9,8 +9,8 @@ the shape of the lines themselves, never their wording:
   broken is longer (a greedy wrapper fills each line until the next word does not fit);
 * a line is *full* when the next line's first word would not have fitted after it (its length
   plus a space plus that word exceeds W): that break was the wrapper's, not the author's;
-* full lines are followed by lines that continue the sentence (start lower-case, or the full
-  line does not end like a sentence).
+* full lines are often followed by lines that continue the sentence (they start lower-case),
+  which menus and lists of headlines, whose items start with capitals, are not.
 
 Only a file that shows all of this is reflowed; unwrapped text (one paragraph per line, tidy
 copy-pastes, lists of headlines) has no such width and is left exactly as it is. In a wrapped
@@ -30,15 +30,16 @@ from dataclasses import dataclass
 
 from winnow.records import Document
 
-# A list item's bullet, as text browsers and scrapers print them: lynx's * + o #, w3m's • □ ◦ ■,
+# A list item's bullet, as text browsers and scrapers print them: lynx's * + o # @ = (by depth),
+# w3m's • □ ◦ ■,
 # dashes, and short numbers ('1.', '2)').
-_BULLET = re.compile(r"^([*+#•·▪►◦□■–-]|o(?=\s)|\d{1,2}[.)](?=\s))\s+")
-_SENTENCE_END = ".!?…:;\"”’»)]。！？」』"
+_BULLET = re.compile(r"^([*+#=@•·▪►◦□■–-]|o(?=\s)|\d{1,2}[.)](?=\s))\s+")
 MIN_WIDTH = 30  # narrower "widths" are menus and lists of short items, not wrapping
-MAX_WIDTH = 250  # wider lines are paragraphs a wrapper left whole
-MIN_FULL_LINES = 6  # full lines the width must explain before a file counts as wrapped
-MIN_FULL_SHARE = 0.5  # share of the long lines (near the width) that must be full
-MIN_CONTINUED_SHARE = 0.5  # share of full lines followed by a continuation of their sentence
+MAX_WIDTH = 140  # the widest wrap undone (terminals and scrapers wrap at 40 to 132 columns)
+MIN_FULL_LINES = 3  # full lines the width must explain before a file counts as wrapped
+MIN_FULL_SHARE = 0.3  # share of the long lines (near the width) that must be full
+MIN_CONTINUED_SHARE = 0.2  # share of full lines whose next line starts lower-case
+LONG_TOKEN = 15  # columns: a longer first word is a URL or a form field, not evidence
 LONG_LINE_SHARE = 0.75  # a line at least this share of the width is "long"
 SLACK = 1  # columns of tolerance (a trailing space a renderer counted, a wide character)
 OVERHANG = 8  # lynx wraps headings and unindented lines a few columns wider than its paragraphs
@@ -103,10 +104,11 @@ def _full(line: _Shape, nxt: _Shape, width: int, overhang: int = 0) -> bool:
     return line.cols <= width + SLACK + overhang and width < line.cols + 1 + nxt.first_word
 
 
-def _continues(line: _Shape, nxt: _Shape) -> bool:
-    """`nxt` reads as the rest of `line`'s sentence."""
+def _continues(nxt: _Shape) -> bool:
+    """`nxt` reads as the rest of a sentence: it starts lower-case (or in CJK script, which has no
+    case). Menus and lists of headlines, whose items start with capitals, show none of it."""
     start = nxt.text.lstrip()[:1]
-    return start.islower() or line.text[-1:] not in _SENTENCE_END or _wide(start)
+    return start.islower() or _wide(start)
 
 
 def _same_block(line: _Shape, nxt: _Shape) -> bool:
@@ -123,9 +125,11 @@ def estimate_width(shapes: list[_Shape]) -> int | None:
     pairs = list(zip(shapes, shapes[1:], strict=False))
     best, best_score = None, 0
     for width in long[-12:]:  # the width is at or near the top of the lengths
-        over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= MAX_WIDTH)
+        # Longer breakable lines contradict the width, strongly beyond lynx's overhang.
+        over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
+        far = sum(1 for s in shapes if s.breakable and width + SLACK + OVERHANG < s.cols <= MAX_WIDTH)
         full = sum(1 for a, b in pairs if a.breakable and _full(a, b, width) and _same_block(a, b))
-        score = full - 4 * over
+        score = full - over - 4 * far
         if score > best_score:
             best, best_score = width, score
     if best is None or best_score < MIN_FULL_LINES:
@@ -133,13 +137,15 @@ def estimate_width(shapes: list[_Shape]) -> int | None:
     near = [
         (a, b)
         for a, b in pairs
-        if a.breakable and best * LONG_LINE_SHARE <= a.cols <= best + SLACK and b.text
-    ]
+        if a.breakable and best * LONG_LINE_SHARE <= a.cols <= best + SLACK and b.text and not b.bullet
+    ]  # (a list item followed by the next item is no evidence either way)
     full_pairs = [(a, b) for a, b in near if _full(a, b, best) and _same_block(a, b)]
     if len(full_pairs) < MIN_FULL_SHARE * len(near):
         return None
-    continued = sum(1 for a, b in full_pairs if _continues(a, b))
-    if continued < MIN_CONTINUED_SHARE * len(full_pairs):
+    # A long token (a URL, a field of underscores) after a long line says nothing of wrapping.
+    worded = [b for a, b in full_pairs if b.first_word <= LONG_TOKEN]
+    continued = sum(1 for b in worded if _continues(b))
+    if continued < max(2, MIN_CONTINUED_SHARE * len(worded)):
         return None
     return best
 
