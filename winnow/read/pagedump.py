@@ -179,7 +179,7 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         doc.reading = "plain_fallback"
         return False
     doc.reading = "page_dump"
-    header = find_header(info, first)
+    header = find_header(info, first, last)
     removed: list[Segment] = []
     keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
     for pos, line in enumerate(info):

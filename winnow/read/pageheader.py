@@ -23,6 +23,7 @@ from winnow.records import Document
 
 TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
+BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
 DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
 
 
@@ -91,8 +92,9 @@ def _byline_below(info: list[Line], pos: int, start: int) -> bool:
     return False
 
 
-def find_header(info: list[Line], start: int) -> DumpHeader:
-    """The headline above the body, and the byline and date lines between it and the body."""
+def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHeader:
+    """The headline above the body, and the byline and date lines between it and the body; where
+    none is there, the explicit byline nearest the headline above the body's end (`end`)."""
     header = DumpHeader()
     lowest = max(0, start - TITLE_LOOKBACK)
     indents = sorted(line.indent for line in info[start : start + 12] if line.prose)
@@ -142,6 +144,9 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
         near = _nearest_date_line(info, anchor, start, best)
         meta += [near] if near is not None else []
+    if not any(byline_in(meta_text(info, pos), explicit=True) for pos in meta):
+        by = _nearest_byline(info, anchor, start if end is None else end, best)
+        meta += [by] if by is not None else []
     # 'By' or 'Updated' alone on a line: its value is on the next line, which is metadata too.
     meta += [pos + 1 for pos in meta if _lead_line(info, pos)]
     header.meta = tuple(sorted(set(meta)))
@@ -150,6 +155,21 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
 
 _BY_WORD = r"^(posted |written |story |words |reporting )?(by|von|por|par|di|door|av|af)"
 _BY_ONLY = re.compile(_BY_WORD + r"\s*:?$", re.I)
+
+
+def _nearest_byline(info: list[Line], anchor: int, end: int, title: int | None) -> int | None:
+    """The explicit byline nearest the headline ('Von A', 'Posted by A at 2:33 PM', 'Autor: A'),
+    from a few lines above it to just past the body's end (blogs sign a post under it); comments
+    after the body, which carry bylines of their own, are not searched."""
+    lo, hi = max(0, anchor - BYLINE_REACH), min(len(info), end + 3)
+    candidates = [
+        pos
+        for pos in range(lo, hi)
+        if pos != title
+        and len(WORD.findall(info[pos].text)) <= 30
+        and byline_in(meta_text(info, pos), explicit=True) is not None
+    ]
+    return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
 
 
 def _only_a_date(text: str) -> bool:
