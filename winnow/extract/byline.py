@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from importlib import resources
 
 from winnow.extract.authors import parse_byline
-from winnow.extract.dates import DATE_PATTERN, TIME_PATTERN
+from winnow.extract.dates import DATE_PATTERN, MONTHS, TIME_PATTERN
 
 
 def _words(key: str) -> list[str]:
@@ -56,6 +56,7 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _LEAD_OR_AT = re.compile(rf"(?<!\w)(?:{_LEAD})(?!\w)|\b(on|am|le|el|em|il|op|den|vom|at|um)\b", re.IGNORECASE)
+_SIGNED_START = re.compile(rf"^\s*(?:{_LEAD}|{_alternation(_words('labels'))})(?!\w)", re.IGNORECASE)
 _PREFIX_WORD = re.compile(rf"^(?:{_LEAD}|updated|last|share|teilen|follow|read|more|view)\b", re.IGNORECASE)
 # An author's picture printed beside the byline: 'Jane Doe Image', 'Jane Doe Avatar'.
 _PICTURE_TAIL = re.compile(r"\s+(?:image|avatar|photo|picture|foto|bild|profile picture)$", re.IGNORECASE)
@@ -121,6 +122,17 @@ def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozense
 def _chrome(name: str, lowercase: frozenset[str]) -> bool:
     tokens = name.split()
     return tokens[-1].lower() in lowercase or _PREFIX_WORD.match(name) is not None
+
+
+def signed(text: str, names: list[str]) -> bool:
+    """Whether a byline found away from the headline reads as one: names of two words or more, or
+    a line that also says when ('Eingestellt von A um 10:52') or opens with 'Posted', 'Author:'.
+    German 'von' and Spanish 'por' also mean 'of' and 'for': 'von Unternehmen' is no byline."""
+    if any(w.lower().rstrip(".") in MONTHS for name in names for w in name.split()):
+        return False
+    if all(" " in name for name in names):
+        return True
+    return bool(DATE_PATTERN.search(text) or TIME_PATTERN.search(text) or _SIGNED_START.match(text))
 
 
 def _bare_name(text: str) -> list[str] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.byline import byline_in, lowercase_words
+from winnow.extract.byline import byline_in, lowercase_words, signed
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -165,11 +165,14 @@ def _nearest_byline(info: list[Line], anchor: int, end: int, title: int | None) 
     candidates = [
         pos
         for pos in range(lo, hi)
-        if pos != title
-        and len(WORD.findall(info[pos].text)) <= 30
-        and byline_in(meta_text(info, pos), explicit=True) is not None
+        if pos != title and len(WORD.findall(info[pos].text)) <= 30 and _signed_byline(meta_text(info, pos))
     ]
     return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
+
+
+def _signed_byline(text: str) -> bool:
+    names = byline_in(text, explicit=True)
+    return names is not None and signed(text, names)
 
 
 def _only_a_date(text: str) -> bool:
