@@ -27,6 +27,10 @@ _UI = frozenset(_words("ui"))
 _WORD = re.compile(r"[^\W\d_]+")
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:jpe?g|png|gif|webp|svg|mp4)\b", re.IGNORECASE)
 # " | Site", " - Site", " — Site", " :: Site" at the end of a title.
+# A text browser's stand-ins: a bullet glyph opening a menu item ('□ Got a news tip?'), an image
+# printed as its bracketed file name ('[Pista-F1-1024x723-900x400]').
+_PLACEHOLDER = re.compile(r"^(?:[□■◦●○▪▫►▶•·]\s|\[[^\]\s]+\]$)")
+_CREDIT = re.compile(r"\b(?:credit|photograph|photo|image|foto|bild)\s*(?:\.\.\.|…|:)", re.IGNORECASE)
 _SITE_TAIL = re.compile(r"^(?P<head>.+?)\s+(?P<sep>[|—–-]|::|»|·)\s+(?P<site>[^|—–»·]{2,40})$")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 MAX_SITE_WORDS = 5
@@ -40,9 +44,10 @@ def strip_label(title: str) -> str:
 
 
 def is_chrome(line: str) -> bool:
-    """Page chrome, not a headline: a URL or file name, or a short line of UI words only."""
+    """Page chrome, not a headline: a URL or file name, an image stand-in, a menu bullet, a picture
+    credit, a line without letters, or a short line of UI words only."""
     text = line.strip()
-    if _URL.search(text):
+    if _URL.search(text) or _PLACEHOLDER.match(text) or _CREDIT.search(text) or not _WORD.search(text):
         return True
     words = [w.lower() for w in _WORD.findall(text)]
     return bool(words) and len(words) <= 6 and all(w in _UI for w in words)
