@@ -164,5 +164,6 @@ def _undouble(names: list[str]) -> list[str]:
     for name in names:
         tokens = name.split()
         half = len(tokens) // 2
-        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] else name)
+        initials = all(len(t) <= 2 and t.endswith(".") for t in tokens)  # 'R. R.' is a name
+        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] and not initials else name)
     return out
