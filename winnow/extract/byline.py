@@ -165,5 +165,6 @@ def _undouble(names: list[str]) -> list[str]:
         tokens = name.split()
         half = len(tokens) // 2
         initials = all(len(t) <= 2 and t.endswith(".") for t in tokens)  # 'R. R.' is a name
-        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] and not initials else name)
+        doubled = half and tokens[:half] == tokens[half:] and not initials
+        out.append(" ".join(tokens[:half]) if doubled else name)
     return out
