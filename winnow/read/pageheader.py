@@ -23,6 +23,7 @@ from winnow.records import Document
 
 TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
+NESTED_MAX_INDENT = 24  # deeper indents are centred lines (a renderer's <center>), not nesting
 BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
 DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
 
@@ -69,6 +70,8 @@ def _title_score(
         score += 3  # a line that says "By …" right under it: the headline of the article, not a video's
     if line.indent < body_indent:
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
+    elif body_indent + 2 < line.indent <= NESTED_MAX_INDENT:
+        score -= 2  # nested deeper than the body: a panel, a menu, a share box (not a centred line)
     if text_blob.count(line.text.casefold()) >= 2:
         score += 2  # the headline usually recurs (page title, share text, breadcrumb)
     if 5 <= len(WORD.findall(line.text)) <= 25 or line.weight >= 8:
