@@ -177,6 +177,9 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         return False
     if _discards_the_article(info, first, last, min_words):
         doc.reading = "plain_fallback"
+        # The page's layout still says where its headline, byline and date are; the rule-only
+        # cleaning keeps every line, but the metadata comes from the page, not from its first line.
+        read_page_header(doc, info, find_header(info, first, last))
         return False
     doc.reading = "page_dump"
     header = find_header(info, first, last)
