@@ -92,14 +92,15 @@ def _name_after(text: str) -> list[str] | None:
 
 def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
     """The words a page prints in lower case: 'more' in 'read more', 'news' in 'the news'. A bare
-    name whose surname is one of them is page chrome ('Learn More', 'Recent Posts'), not a byline."""
+    name with one of them is page chrome ('Learn More', 'Recent Posts'), not a byline."""
     return frozenset(w for text in texts for w in re.findall(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])", text))
 
 
 def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozenset()) -> list[str] | None:
     """Authors in a byline-like line, or None. `explicit`: only a line with a byline word ('By',
     'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A'),
-    unless its last word is one the page prints in lower case (`lowercase`, lowercase_words)."""
+    unless one of its words is one the page prints in lower case (`lowercase`, lowercase_words):
+    'Learn More', 'Recent Posts', German 'Grüne Jobs' are page text, not people."""
     text = _BULLET.sub("", text).strip()
     if not text or len(text) > 240 or _CREDIT.search(text):
         return None
@@ -120,8 +121,7 @@ def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozense
 
 
 def _chrome(name: str, lowercase: frozenset[str]) -> bool:
-    tokens = name.split()
-    return tokens[-1].lower() in lowercase or _PREFIX_WORD.match(name) is not None
+    return any(token.lower() in lowercase for token in name.split()) or _PREFIX_WORD.match(name) is not None
 
 
 def signed(text: str, names: list[str]) -> bool:

@@ -138,12 +138,17 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
         meta += [
             pos for pos in range(best + 1, start) if _meta_like(meta_text(info, pos)) and pos not in meta
         ]
-        # Right under the headline a bare name ('Jane Doe', '* Jane Doe') is the byline.
-        meta += [
-            pos
-            for pos in range(best + 1, min(start, best + 4))
-            if pos not in meta and not info[pos].prose and byline_in(info[pos].text, explicit=False)
-        ]
+    # Right under the headline (or just above the body) a bare name ('Jane Doe', '* Jane Doe') is
+    # the byline, though the body span has begun: a name line is not prose.
+    below = range(best + 1, min(len(info), best + 4)) if best is not None else range(0)
+    meta += [
+        pos
+        for pos in sorted({*below, *range(max(0, start - 3), start)})
+        if pos not in meta
+        and pos != best
+        and not info[pos].prose
+        and byline_in(info[pos].text, explicit=False)
+    ]
     if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
         near = _nearest_date_line(info, anchor, start, best)
         meta += [near] if near is not None else []
