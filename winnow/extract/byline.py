@@ -29,7 +29,8 @@ _BULLET = re.compile(r"^\s*([*+#•·▪►–-]|o(?=\s))\s*")
 _BY = _alternation(_words("by"))
 _LEAD = _alternation(_words("lead"))
 _MARKER = re.compile(
-    rf"(?<!\w)(?:(?P<by>{_BY})\s*:?\s+|(?:{_alternation(_words('labels'))})\s*:\s*)(?=\S)", re.IGNORECASE
+    rf"(?<!\w)(?:(?P<by>{_BY})\s*:?\s+)(?=\S)|(?<![^\W\d])(?:{_alternation(_words('labels'))})\s*:\s*(?=\S)",
+    re.IGNORECASE,
 )
 _OPENS = re.compile(rf"^\s*(?:{_LEAD})?\s*(?:{_BY})\b|^\s*(?:{_LEAD})\b", re.IGNORECASE)
 _STOP = re.compile(

@@ -225,6 +225,25 @@ def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | N
     return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
 
 
+def _best_byline(info: list[Line], positions: list[int], title: int | None) -> list[str]:
+    """The authors of the strongest byline among the header lines: a signed 'By …' line, then an
+    unsigned one, then a bare name beside a date, then a bare name; the nearest the headline first."""
+    lowercase = lowercase_words(line.text for line in info)
+    anchor = title if title is not None else (positions[0] if positions else 0)
+    best: tuple[int, int, list[str]] | None = None
+    for pos in positions:
+        text = meta_text(info, pos)
+        names = byline_in(text, explicit=True)
+        if names:
+            rank = 0 if signed(text, names) else 1
+        else:
+            names = byline_in(text, explicit=False, lowercase=lowercase)
+            rank = 2 if names and looks_like_date(text) else 3
+        if names and (best is None or (rank, abs(pos - anchor)) < best[:2]):
+            best = (rank, abs(pos - anchor), names)
+    return best[2] if best else []
+
+
 def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> None:
     """Title, authors, published time and read time from the header lines found around the body."""
     if header.title is not None:
@@ -233,11 +252,10 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
         doc.publisher = doc.publisher or site
     dayfirst = slash_dayfirst("\n".join(line.text for line in info))
     led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
-    texts = [meta_text(info, pos) for pos in header.meta if pos not in led]
-    lowercase = lowercase_words(line.text for line in info)
-    for explicit in (True, False):  # a line that says 'By' before a bare name beside the headline
-        for text in texts:
-            doc.authors = doc.authors or byline_in(text, explicit=explicit, lowercase=lowercase) or []
+    kept = [pos for pos in header.meta if pos not in led]
+    texts = [meta_text(info, pos) for pos in kept]
+    if not doc.authors:
+        doc.authors = _best_byline(info, kept, header.title)
     for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
         found = find_date(text, dayfirst=dayfirst)
         if found is not None:
