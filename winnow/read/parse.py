@@ -30,7 +30,7 @@ RecordReader = Callable[[Document, str, int, int, int, dict[str, str], float], l
 
 def read_text(doc: Document, text: str, max_line_chars: int) -> list[Document]:
     """A plain-text file: a copy-pasted article, or a whole-page dump (then its page layout is read)."""
-    set_text_lines(doc, split_lines(text, max_line_chars))
+    set_text_lines(doc, split_lines(text, max_line_chars), max_line_chars)
     read_if_page_dump(doc, get_settings().min_words)
     return [doc]
 

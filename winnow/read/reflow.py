@@ -38,9 +38,13 @@ MIN_WIDTH = 30  # narrower "widths" are menus and lists of short items, not wrap
 MAX_WIDTH = 140  # the widest wrap undone (terminals and scrapers wrap at 40 to 132 columns)
 MIN_FULL_LINES = 3  # full lines the width must explain before a file counts as wrapped
 MIN_FULL_SHARE = 0.3  # share of the long lines (near the width) that must be full
-MIN_CONTINUED_SHARE = 0.2  # share of full lines whose next line starts lower-case
+MIN_CONTINUED_SHARE = 0.2  # share of full lines that go on with their sentence (_continues)
 LONG_TOKEN = 15  # columns: a longer first word is a URL or a form field, not evidence
 LONG_LINE_SHARE = 0.75  # a line at least this share of the width is "long"
+_SENTENCE_END = ".!?…。！？"
+# Scripts written without spaces between words (Han, kana, full-width forms; not Hangul).
+_NO_SPACES = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+STANDALONE_LINES = 2  # a heading or credit after a paragraph is at most this many wrapped lines
 SLACK = 1  # columns of tolerance (a trailing space a renderer counted, a wide character)
 OVERHANG = 8  # lynx wraps headings and unindented lines a few columns wider than its paragraphs
 
@@ -79,18 +83,21 @@ class _Shape:
     breakable: bool  # holds a space after its indentation: a wrapper could have broken it
 
 
-def _shape(raw: str) -> _Shape:
+def _shape(raw: str, cells: bool = True) -> _Shape:
+    """A line's shape, its lengths in display cells (text browsers) or in characters (a scraper's
+    textwrap counts characters, whatever their width)."""
+    measure = _cells if cells else len
     text = raw.rstrip()
     body = text.lstrip()
     indent = len(text) - len(body)
     m = _BULLET.match(body)
     first = body.split(None, 1)[0] if body else ""
-    first_cols = 2 if first and _wide(first[0]) else _cells(first)
+    first_cols = (2 if cells else 1) if first and _wide(first[0]) else measure(first)
     return _Shape(
         text,
-        _cells(text),
+        measure(text),
         indent,
-        indent + (_cells(m.group(0)) if m else 0),
+        indent + (measure(m.group(0)) if m else 0),
         m is not None,
         first_cols,
         " " in body or any(_wide(ch) for ch in body[:4]),
@@ -104,11 +111,15 @@ def _full(line: _Shape, nxt: _Shape, width: int, overhang: int = 0) -> bool:
     return line.cols <= width + SLACK + overhang and width < line.cols + 1 + nxt.first_word
 
 
-def _continues(nxt: _Shape) -> bool:
-    """`nxt` reads as the rest of a sentence: it starts lower-case (or in CJK script, which has no
-    case). Menus and lists of headlines, whose items start with capitals, show none of it."""
+def _continues(line: _Shape, nxt: _Shape) -> bool:
+    """`nxt` reads as the rest of `line`'s sentence: it starts lower-case (or in CJK script, which
+    has no case), or `line` stops on a lower-case word or a comma (German capitalises nouns, so
+    the next line often starts upper-case). Menus and lists of headlines show neither."""
     start = nxt.text.lstrip()[:1]
-    return start.islower() or _wide(start)
+    if start.islower() or _wide(start):
+        return True
+    last = line.text.rsplit(None, 1)[-1] if line.text.strip() else ""
+    return last.endswith(",") or (last.isalpha() and last.islower())
 
 
 def _same_block(line: _Shape, nxt: _Shape) -> bool:
@@ -117,8 +128,9 @@ def _same_block(line: _Shape, nxt: _Shape) -> bool:
     return not nxt.bullet and nxt.indent in (line.indent, line.bullet_indent)
 
 
-def estimate_width(shapes: list[_Shape]) -> int | None:
-    """The wrap width the line lengths show, or None when the text does not look wrapped."""
+def estimate_width(shapes: list[_Shape]) -> tuple[int, int] | None:
+    """The wrap width the line lengths show and the full lines it explains, or None when the text
+    does not look wrapped."""
     long = sorted({s.cols for s in shapes if s.breakable and MIN_WIDTH <= s.cols <= MAX_WIDTH})
     if not long:
         return None
@@ -128,7 +140,11 @@ def estimate_width(shapes: list[_Shape]) -> int | None:
         # Longer breakable lines contradict the width, strongly beyond lynx's overhang.
         over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
         far = sum(1 for s in shapes if s.breakable and width + SLACK + OVERHANG < s.cols <= MAX_WIDTH)
-        full = sum(1 for a, b in pairs if a.breakable and _full(a, b, width) and _same_block(a, b))
+        full = sum(
+            1
+            for a, b in pairs
+            if a.breakable and b.first_word <= LONG_TOKEN and _full(a, b, width) and _same_block(a, b)
+        )
         score = full - over - 4 * far
         if score > best_score:
             best, best_score = width, score
@@ -143,26 +159,48 @@ def estimate_width(shapes: list[_Shape]) -> int | None:
     if len(full_pairs) < MIN_FULL_SHARE * len(near):
         return None
     # A long token (a URL, a field of underscores) after a long line says nothing of wrapping.
-    worded = [b for a, b in full_pairs if b.first_word <= LONG_TOKEN]
-    continued = sum(1 for b in worded if _continues(b))
+    worded = [(a, b) for a, b in full_pairs if b.first_word <= LONG_TOKEN]
+    continued = sum(1 for a, b in worded if _continues(a, b))
     if continued < max(2, MIN_CONTINUED_SHARE * len(worded)):
         return None
-    return best
+    return best, len(full_pairs)
+
+
+def _standalone_after_sentence(shapes: list[_Shape], i: int, width: int) -> bool:
+    """A paragraph's last sentence (line i), then a short item that stands alone ('More from
+    Sportsnet', a heading, a credit such as 'Jane Doe | Getty Images'): the item, over at most
+    STANDALONE_LINES lines, ends without a sentence's end."""
+    if shapes[i].text[-1:] not in _SENTENCE_END:
+        return False
+    j = i + 1
+    while j + 1 < len(shapes) and _full(shapes[j], shapes[j + 1], width, OVERHANG):
+        j += 1
+        if j - i > STANDALONE_LINES:
+            return False
+    return shapes[j].text[-1:] not in _SENTENCE_END
 
 
 def _join(left: str, right: str) -> str:
     right = right.strip()
-    if left and right and _wide(left[-1]) and _wide(right[0]):
-        return left + right  # CJK text is wrapped between characters, not at spaces
+    if left and right and _NO_SPACES.match(left[-1]) and _NO_SPACES.match(right[0]):
+        return left + right  # Chinese and Japanese are wrapped between characters, not at spaces
     return f"{left} {right}"
 
 
-def reflow(lines: list[str]) -> Reflowed:
-    """Rejoin hard-wrapped paragraphs of `lines` into logical lines (identity when not wrapped)."""
+def reflow(lines: list[str], max_chars: int = 0) -> Reflowed:
+    """Rejoin hard-wrapped paragraphs of `lines` into logical lines (identity when not wrapped),
+    none longer than `max_chars` (0: no limit; the pieces of a pathological line cut by
+    `max_line_chars` stay pieces)."""
     shapes = [_shape(line) for line in lines]
-    width = estimate_width(shapes)
-    if width is None:
+    found = estimate_width(shapes)
+    if not all(line.isascii() for line in lines):  # wide characters: cells, or characters?
+        by_chars = [_shape(line, cells=False) for line in lines]
+        other = estimate_width(by_chars)
+        if other is not None and (found is None or other[1] > found[1]):
+            shapes, found = by_chars, other
+    if found is None:
         return Reflowed(list(lines), list(range(len(lines))), None)
+    width = found[0]
     out: list[str] = []
     origins: list[int] = []
     i = 0
@@ -171,6 +209,10 @@ def reflow(lines: list[str]) -> Reflowed:
         while i + 1 < len(lines) and cur.breakable and _full(cur, shapes[i + 1], width, OVERHANG):
             nxt = shapes[i + 1]
             if not _same_block(shapes[start], nxt) and not _same_block(cur, nxt):
+                break
+            if _standalone_after_sentence(shapes, i, width):
+                break
+            if max_chars and len(text) + 1 + len(nxt.text) > max_chars:
                 break
             text = _join(text, nxt.text)
             i += 1
@@ -181,9 +223,9 @@ def reflow(lines: list[str]) -> Reflowed:
     return Reflowed(out, origins, width)
 
 
-def set_text_lines(doc: Document, lines: list[str]) -> None:
+def set_text_lines(doc: Document, lines: list[str], max_line_chars: int = 0) -> None:
     """Give a plain-text document its logical lines (reflowed where the text is hard-wrapped)."""
-    flowed = reflow(lines)
+    flowed = reflow(lines, max_line_chars)
     doc.lines = flowed.lines
     doc.line_origins = flowed.origins if flowed.width is not None else []
     doc.wrap_width = flowed.width

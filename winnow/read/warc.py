@@ -298,7 +298,7 @@ def record_documents(
         from winnow.read.reflow import set_text_lines
         from winnow.settings import get_settings
 
-        set_text_lines(doc, split_lines(decoded.text, max_line_chars))
+        set_text_lines(doc, split_lines(decoded.text, max_line_chars), max_line_chars)
         read_if_page_dump(doc, get_settings().min_words)
         out = [doc]
     else:
