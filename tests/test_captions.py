@@ -22,6 +22,9 @@ CAPTIONS = [
     "AP Photo/Evan Vucci",
     "Image 3 of 12",
     "Foto: Christoph Schmidt/dpa",
+    "Image caption Scooter Braun has managed many singers, among others, throughout his long career in music",
+    "Twitter post by @someone: Unfortunately, this is one of many works threatened by a private equity firm.",
+    "Skip Twitter post by @someone",
 ]
 PROSE = [
     "He said in a photo: the house was burning.",
@@ -32,6 +35,8 @@ PROSE = [
     "The picture shows what happened: Smith was right.",
     "Getty Images has a new chief executive, the company said on Monday in a statement to investors.",
     "Photos by the dozen were posted online.",
+    "Twitter post by the president was deleted within hours, aides said.",
+    "X post by the president was deleted within hours, aides said, after a backlash from donors.",
 ]
 
 

@@ -104,7 +104,10 @@ def rewrap(text: str, width: int, lynx: bool) -> str:
 @settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     pages=st.lists(
-        st.sampled_from(PAGES or [Path("absent")]), min_size=PAGES_PER_DRAW, max_size=PAGES_PER_DRAW
+        st.sampled_from(PAGES or [Path("absent")]),
+        min_size=PAGES_PER_DRAW,
+        max_size=PAGES_PER_DRAW,
+        unique=True,
     ),
     width=st.integers(min_value=40, max_value=120),
     lynx=st.booleans(),

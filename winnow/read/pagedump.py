@@ -81,7 +81,7 @@ DUMP_MIN_OUTSIDE_RATIO = 0.25
 # (`reading` = plain_fallback). (A share-of-prose test, body < 15-34% of the file's prose, was
 # measured on every dev rendering: comment sections are prose too, so it cost ../shared/eval 0.026
 # tokF1 and gained nothing on eval-web.)
-FALLBACK_MIN_PROSE = 50
+FALLBACK_MIN_PROSE = 30
 
 
 def body_span(info: list[Line]) -> tuple[int, int] | None:
