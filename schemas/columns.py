@@ -80,6 +80,19 @@ ARTICLES: tuple[Column, ...] = (
     _c("truncated", pl.Boolean, "BOOLEAN", False, doc="the text is a teaser the source cut (NewsAPI, feeds)"),
     _c("full_chars", pl.Int32, "INTEGER", doc="the full text's length, where the source states it"),
     _c("fetched_at", UTC_TIME, TIMESTAMPTZ, doc="when the page was fetched (WARC-Date), not published"),
+    _c(
+        "reading",
+        pl.String,
+        "VARCHAR",
+        doc="how a plain text was read: page_dump, plain, or plain_fallback (the page-dump reading "
+        "would have discarded the article); null for other formats",
+    ),
+    _c(
+        "wrap_width",
+        pl.Int32,
+        "INTEGER",
+        doc="the hard-wrap width found in a plain text (reflowed); null: unwrapped",
+    ),
 )
 
 SOURCES: tuple[Column, ...] = (

@@ -86,3 +86,46 @@ def test_decode_utf8_text_keeps_visible_text(text: str) -> None:
         assert "\r" not in result.text and "\x00" not in result.text
         if text.isascii() and text.isprintable() and text.strip() == text and text:
             assert result.text == text
+
+
+CP1252_ARTICLES = [
+    "The council said on Tuesday that the new bridge would open in the spring. “We have waited a "
+    "long time for this,” said the mayor. It’s expected to carry 20,000 cars a day.\n\nWork began in "
+    "2021 and was delayed twice by floods — the contractor called the delays ‘unavoidable’ … and "
+    "residents on both banks welcomed the news.\n",
+    "Der Bürgermeister sagte am Dienstag: „Wir müssen schneller handeln.“ Die Straßen waren "
+    "überflutet – viele Häuser sind beschädigt, und die Feuerwehr war die ganze Nacht im Einsatz.\n",
+    "« Nous n’avons jamais vu ça », a déclaré la propriétaire du café — qui l’a ouvert en 1998. "
+    "C’est la troisième inondation cette année, et le maire se dit “très inquiet”.\n",
+    "El alcalde dijo que la obra “terminará en primavera”. Según los vecinos, el puente —construido "
+    "en los años cincuenta— ya no soporta el tráfico de cada día, sobre todo los fines de semana.\n",
+]
+
+
+@pytest.mark.parametrize("text", CP1252_ARTICLES)
+def test_western_single_byte_text_is_read_as_cp1252(text: str) -> None:
+    result = decode((text * 3).encode("cp1252"))
+    assert result.encoding == "cp1252"
+    assert (result.text or "").strip() == (text * 3).strip()  # quotes intact: no 'ItÆs'
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"),
+    [
+        (
+            "Prezydent powiedział, że rząd musi działać szybciej. Ulice były zalane, a wiele domów "
+            "zostało zniszczonych przez wodę. ",
+            "cp1250",
+        ),
+        (
+            "Президент заявил, что правительство должно действовать быстрее. «Улицы были затоплены» — "
+            "сказал он. ",
+            "cp1251",
+        ),
+        ("Η κυβέρνηση είπε ότι η νέα γέφυρα θα ανοίξει την άνοιξη, σύμφωνα με τον δήμαρχο. ", "cp1253"),
+    ],
+)
+def test_other_single_byte_sets_are_not_taken_for_cp1252(text: str, codec: str) -> None:
+    result = decode((text * 4).encode(codec))
+    assert result.encoding != "cp1252"
+    assert (result.text or "").strip() == (text * 4).strip()

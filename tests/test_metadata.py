@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from winnow.extract.authors import parse_byline
-from winnow.extract.dates import parse_datetime
+from winnow.extract.dates import local_iso, parse_datetime, slash_dayfirst
 from winnow.extract.header import parse_read_time, read_header
 from winnow.records import Document
 
@@ -55,6 +55,25 @@ DATES = [
     ("Nov 18, 2025", datetime(2025, 11, 18, tzinfo=UTC)),
     ("December 1, 2025 9:30 PM PST", datetime(2025, 12, 2, 5, 30, tzinfo=UTC)),
     ("Feb 30, 2024", None),
+    # Visible date lines, by shape: prefix, separators, time of day and zone where given.
+    ("Published - April 16, 2025 09:19 pm IST", datetime(2025, 4, 16, 15, 49, tzinfo=UTC)),
+    ("Feb. 13, 2024, 2:36 AM UTC", datetime(2024, 2, 13, 2, 36, tzinfo=UTC)),
+    ("November 19, 2019 / 6:02 AM / Updated 4 hours ago", datetime(2019, 11, 19, 6, 2, tzinfo=UTC)),
+    ("PUBLISHED: 00:01, Tue, Nov 19, 2019", datetime(2019, 11, 19, 0, 1, tzinfo=UTC)),
+    ("Published 22 hours ago", None),
+    ("Veröffentlicht am 8. Januar 2020 um 9:58 Uhr", datetime(2020, 1, 8, 9, 58, tzinfo=UTC)),
+    ("01. Dez. 2022 | 14:08 Uhr", datetime(2022, 12, 1, 14, 8, tzinfo=UTC)),
+    ("Stand: 07.11.2023, 07:30 Uhr MEZ", datetime(2023, 11, 7, 6, 30, tzinfo=UTC)),
+    ("Erstellt am09.02.2022", datetime(2022, 2, 9, tzinfo=UTC)),
+    ("lundi 9 décembre 2019 à 09h08", datetime(2019, 12, 9, 9, 8, tzinfo=UTC)),
+    ("Miércoles 04 mayo de 2022 | 01:10", datetime(2022, 5, 4, 1, 10, tzinfo=UTC)),
+    ("4 de mayo de 2022", datetime(2022, 5, 4, tzinfo=UTC)),
+    ("mayo 11, 2022", datetime(2022, 5, 11, tzinfo=UTC)),
+    ("11 maggio 2022 alle 14:30", datetime(2022, 5, 11, 14, 30, tzinfo=UTC)),
+    ("11 de maio de 2022 às 14:30", datetime(2022, 5, 11, 14, 30, tzinfo=UTC)),
+    ("11 mei 2022 om 14:30", datetime(2022, 5, 11, 14, 30, tzinfo=UTC)),
+    ("Tue, 19 Nov 2019 13:03:00 +0000", datetime(2019, 11, 19, 13, 3, tzinfo=UTC)),
+    ("19.11.2019 14:00 (UTC+2)", datetime(2019, 11, 19, 12, 0, tzinfo=UTC)),
     ("", None),
     ("not a date at all", None),
 ]
@@ -63,6 +82,22 @@ DATES = [
 @pytest.mark.parametrize(("raw", "expected"), DATES)
 def test_date_forms(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
+
+
+def test_slashed_dates_follow_the_page() -> None:
+    # 04/05/2022: the page decides, by an unambiguous date elsewhere or by its language.
+    assert parse_datetime("04/05/2022", dayfirst=True) == datetime(2022, 5, 4, tzinfo=UTC)
+    assert parse_datetime("04/05/2022") == datetime(2022, 4, 5, tzinfo=UTC)
+    assert slash_dayfirst("Posted 04/05/2022. Comments: 17/05/2022")
+    assert not slash_dayfirst("Posted 04/05/2022. Comments: 05/17/2022")
+    assert slash_dayfirst("postado em 04/05/2022 e atualizado com novas informações sobre o caso")
+    assert not slash_dayfirst("posted on 04/05/2022 and updated with the latest news of the case")
+
+
+def test_local_iso_keeps_the_stated_offset() -> None:
+    raw = "Published - April 16, 2025 09:19 pm IST"
+    assert local_iso(raw, parse_datetime(raw)) == "2025-04-16T21:19:00+05:30"
+    assert local_iso("8. Januar 2020", parse_datetime("8. Januar 2020")) == "2020-01-08T00:00:00"
 
 
 @pytest.mark.parametrize(

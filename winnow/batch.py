@@ -14,7 +14,7 @@ import time
 import traceback
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -190,6 +190,8 @@ def finish_document(
         doc.publisher = doc.publisher or outlet
     doc.removed += [Segment(kept[i] + 1, kept_lines[i].strip(), "header", "metadata") for i in header]
     doc.removed.sort(key=lambda s: s.position)
+    if doc.line_origins:  # reflowed: the audit trail names the lines of the file, not logical ones
+        doc.removed = [replace(s, position=doc.original_line(s.position)) for s in doc.removed]
     doc.kept = [kept[i] for i in range(len(kept)) if i not in consumed]
     doc.body = "\n\n".join(doc.lines[i].strip() for i in doc.kept)
     doc.word_count = sum(count_words(doc.lines[i]) for i in doc.kept)  # = word_count(doc.body)

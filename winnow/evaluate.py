@@ -26,7 +26,27 @@ from winnow.read.sources import FileEntry, format_of
 from winnow.settings import get_settings
 from winnow.validate import validate_articles
 
-PATHS = ("html", "text")
+PATHS = ("html", "text", "text_wrapped", "text_w3m")  # the renderings a labelled folder may hold
+# The headline figures of each scorer, for the one table over every set and rendering:
+# (column, summary key) per scorer; the first is the body's F1.
+HEADLINE = {
+    "tok": (
+        ("F1", "tok_mean_F1"),
+        ("P", "tok_mean_P"),
+        ("R", "tok_mean_R"),
+        ("title", "title_any_declared"),
+        ("authors", "authors_lenient"),
+        ("date", "published_date"),
+    ),
+    "snippet": (
+        ("F1", "f1"),
+        ("P", "precision"),
+        ("R", "recall"),
+        ("title", "title"),
+        ("authors", "authors_lenient"),
+        ("date", "published_date"),
+    ),
+}
 
 
 @dataclass
@@ -102,13 +122,58 @@ def score(eval_dir: Path, pred_dirs: list[Path], json_out: Path | None = None) -
 
 
 def run_eval(eval_dir: Path, out_dir: Path, paths: tuple[str, ...] = PATHS) -> tuple[str, dict[str, Any]]:
-    """Predict every path (html/, text/) into out_dir/<path>/ and score them together."""
+    """Predict every rendering (html/, text/, …) of one labelled folder into out_dir/<path>/ and
+    score them together with the folder's own scorer. A rendering the folder does not hold is
+    skipped unless it was asked for by name (then it is an error)."""
     pred_dirs = []
-    for path in paths:
+    wanted = paths if paths != PATHS else tuple(p for p in PATHS if (eval_dir / p).is_dir())
+    rejected: dict[str, int] = {}
+    for path in wanted:
         pages = eval_dir / path
         if not pages.is_dir():
             raise WinnowError(f"{pages} is not a folder of pages", path=pages)
         target = out_dir / path
-        predict_folder(pages, target, f"winnow {path}")
+        stats = predict_folder(pages, target, f"winnow {path}")
+        rejected[path] = len(stats.rejected)
         pred_dirs.append(target)
-    return score(eval_dir, pred_dirs, out_dir / "summary.json")
+    if not pred_dirs:
+        raise WinnowError(f"{eval_dir} holds none of {', '.join(PATHS)}", path=eval_dir)
+    table, summary = score(eval_dir, pred_dirs, out_dir / "summary.json")
+    summary["rejected"] = rejected
+    return table, summary
+
+
+def run_evals(
+    eval_dirs: list[Path], out_dir: Path, paths: tuple[str, ...] = PATHS
+) -> tuple[str, dict[str, dict[str, Any]]]:
+    """Every labelled folder, each scored by its own scorer, then one table of every folder and
+    rendering. Returns (text to print, {folder name: summary})."""
+    tables, summaries = [], {}
+    for eval_dir in eval_dirs:
+        name = eval_dir.resolve().name
+        table, summary = run_eval(eval_dir, out_dir / name, paths)
+        tables.append(f"== {name} (its own score.py)\n{table}")
+        summaries[name] = summary
+    return "\n".join(tables) + "\n" + overview(summaries), summaries
+
+
+def overview(summaries: dict[str, dict[str, Any]]) -> str:
+    """One table: a row per folder and rendering, the body's F1/P/R by the folder's own metric
+    (token bag or snippets), rejected pages, title, authors, date and speed."""
+    head = f"{'set':<10} {'rendering':<13} {'metric':<8} {'F1':>6} {'P':>6} {'R':>6} {'rejected':>8} "
+    head += f"{'title':>6} {'authors':>7} {'date':>6} {'docs/s':>7}"
+    lines = [head, "-" * len(head)]
+    for name, summary in summaries.items():
+        for system, result in summary["systems"].items():
+            metrics = result["metrics"]
+            kind = "tok" if "tok_mean_F1" in metrics else "snippet"
+            values = [metrics.get(key) for _, key in HEADLINE[kind]]
+            shown = [f"{v:.3f}" if isinstance(v, float | int) else "-" for v in values]
+            rendering = system.removeprefix("winnow ")
+            rejected = summary.get("rejected", {}).get(rendering, "-")
+            speed = (result.get("meta") or {}).get("docs_per_s", "-")
+            lines.append(
+                f"{name:<10} {rendering:<13} {kind:<8} {shown[0]:>6} {shown[1]:>6} {shown[2]:>6} "
+                f"{rejected!s:>8} {shown[3]:>6} {shown[4]:>7} {shown[5]:>6} {speed!s:>7}"
+            )
+    return "\n".join(lines) + "\n"

@@ -58,6 +58,11 @@ class Document:
     format: str = "txt"
     encoding: str = ""
     lines: list[str] = field(default_factory=list)
+    # Reflowed text (winnow.read.reflow): the 0-based original line each of `lines` starts on
+    # (empty: `lines` are the original lines), and the wrap width found.
+    line_origins: list[int] = field(default_factory=list)
+    wrap_width: int | None = None
+    reading: str | None = None  # plain text only: page_dump, plain or plain_fallback (winnow.read.pagedump)
     kept: list[int] = field(default_factory=list)  # indices into lines that survive cleaning
     removed: list[Segment] = field(default_factory=list)
     title: str | None = None
@@ -99,6 +104,12 @@ class Document:
 
     def set_updated(self, raw: str, when: datetime | None) -> None:
         self.updated_raw, self.updated_at = raw, when
+
+    def original_line(self, position: int) -> int:
+        """The 1-based line of the decoded text where line `position` (1-based, of `lines`) starts."""
+        if not self.line_origins or not 0 < position <= len(self.line_origins):
+            return position
+        return self.line_origins[position - 1] + 1
 
     def child(self, record: int, key: str | None = None) -> Document:
         """A record of this file (JSON, CSV, a feed, an archive): its own record number, and its

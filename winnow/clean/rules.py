@@ -14,7 +14,7 @@ from pathlib import Path
 from winnow.errors import ConfigError
 
 CATEGORIES = frozenset(
-    {"ad", "ui", "promo", "social", "newsletter", "related", "legal", "navigation", "learned"}
+    {"ad", "ui", "promo", "social", "newsletter", "related", "legal", "navigation", "learned", "caption"}
 )
 MATCH_KINDS = frozenset({"exact", "prefix", "regex"})
 WHERE = frozenset({"anywhere", "head", "tail"})

@@ -1,4 +1,4 @@
-"""`winnow eval DIR`: extraction quality on a labelled folder (html/, text/, truth/, score.py)."""
+"""`winnow eval DIR [DIR ...]`: extraction quality on labelled folders (renderings, truth/, score.py)."""
 
 from __future__ import annotations
 
@@ -14,28 +14,40 @@ from winnow.errors import WinnowError
 
 
 def evaluate(
-    eval_dir: Annotated[Path, typer.Argument(help="Folder with html/, text/, truth/ and score.py.")],
+    eval_dirs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Folders with truth/, score.py and renderings (html/, text/, text_wrapped/, text_w3m/)."
+        ),
+    ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write predictions and summary here [default: temp].")
+        Path | None, typer.Option("--out", "-o", help="Write predictions and summaries here [default: temp].")
     ] = None,
     path: Annotated[
-        list[str] | None, typer.Option("--path", "-p", help="Only these inputs: html, text (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--path", "-p", help="Only these renderings: html, text, text_wrapped, text_w3m (repeatable)."
+        ),
     ] = None,
 ) -> None:
-    """Run the pipeline over every page, write one prediction JSON per page, score with score.py."""
-    from winnow.evaluate import PATHS, run_eval
+    """Run the pipeline over every page of every rendering, write one prediction JSON per page,
+    score each folder with its own score.py, and print one table of every folder and rendering."""
+    from winnow.evaluate import PATHS, run_evals
 
     chosen = tuple(path or PATHS)
     unknown = [p for p in chosen if p not in PATHS]
     if unknown:
-        fail(f"unknown path {unknown[0]!r}: use {' or '.join(PATHS)}", 2)
-    if not (eval_dir / "score.py").is_file() or not (eval_dir / "truth").is_dir():
-        fail(f"{eval_dir} has no score.py and truth/: not an evaluation folder")
+        fail(f"unknown path {unknown[0]!r}: use {', '.join(PATHS)}", 2)
+    for eval_dir in eval_dirs:
+        if not (eval_dir / "score.py").is_file() or not (eval_dir / "truth").is_dir():
+            fail(f"{eval_dir} has no score.py and truth/: not an evaluation folder")
+    if len({d.resolve().name for d in eval_dirs}) < len(eval_dirs):
+        fail("two evaluation folders with the same name: their predictions would overwrite each other", 2)
     target = out or Path(tempfile.mkdtemp(prefix="winnow-eval-"))
     try:
-        table, _ = run_eval(eval_dir, target, chosen)
+        table, _ = run_evals(eval_dirs, target, chosen)
     except WinnowError as exc:
         fail(str(exc))
         return
-    sys.stdout.write(table)  # the scorer's own table, unwrapped
-    sys.stdout.write(f"predictions and summary.json in {target}\n")
+    sys.stdout.write(table)  # the scorers' own tables, unwrapped, then the overview
+    sys.stdout.write(f"predictions and summary.json (per folder) in {target}\n")

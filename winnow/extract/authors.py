@@ -54,6 +54,8 @@ _ROLE_NOUN = re.compile(
     re.IGNORECASE,
 )
 _NAME_TOKEN = re.compile(r"^[^\W\d_][\w.'’\-]*$")
+# Trailing periods off, except the one closing an initial ('R. R.', 'Nicolas Gutierrez C.').
+_INITIAL_END = re.compile(r"^(.*?(?:(?:^|\s)[A-Z]\.)?)\.*$")
 
 def _is_name(candidate: str, *, strict: bool) -> bool:
     tokens = candidate.split()
@@ -73,7 +75,7 @@ def _is_name(candidate: str, *, strict: bool) -> bool:
 
 def parse_byline(text: str, *, max_chars: int = 160) -> list[str] | None:
     """Authors from a byline ('By A', 'By A and B', 'A, B and C', a bare name), or None."""
-    line = text.strip().strip(".")
+    line = _INITIAL_END.sub(r"\1", text.strip())
     if not line or len(line) > max_chars or looks_like_date(line):
         return None
     explicit = bool(BYLINE_PREFIX.match(line))
@@ -81,7 +83,7 @@ def parse_byline(text: str, *, max_chars: int = 160) -> list[str] | None:
     line = _ROLE.sub("", line).strip(" ,")
     if not line:
         return None
-    parts = [p.strip(" .,") for p in _SPLIT_NAMES.split(line) if p.strip(" .,")]
+    parts = [_INITIAL_END.sub(r"\1", p.strip(" ,")) for p in _SPLIT_NAMES.split(line) if p.strip(" .,")]
     if len(parts) > 1:
         # "A, AP National Political Writer": a part that ends in a job title is a role, not a name.
         parts = [p for p in parts if not _ROLE_NOUN.search(p)] or parts[:1]

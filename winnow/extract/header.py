@@ -11,8 +11,17 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from winnow.extract.authors import BYLINE_PREFIX, parse_byline
-from winnow.extract.dates import date_kind, looks_like_date, parse_datetime
+from winnow.extract.authors import BYLINE_PREFIX
+from winnow.extract.byline import byline_in, lowercase_words
+from winnow.extract.dates import (
+    PREFIX_ONLY,
+    date_kind,
+    find_date,
+    looks_like_date,
+    parse_datetime,
+    slash_dayfirst,
+)
+from winnow.extract.titles import is_chrome, reads_as_body, split_site, strip_label
 from winnow.records import Document
 
 _READ_TIME = re.compile(
@@ -50,18 +59,58 @@ def read_header(
     in order) into `doc`, where the source has not declared them already. Returns the indices
     (into `lines`) of the header lines, which are metadata, not body."""
     found = _Found()
+    found.lowercase = lowercase_words(lines)
+    found.page_text = "\n".join(lines)
+    found.dayfirst = slash_dayfirst(found.page_text)
     consumed: list[int] = []
+    skip = False
+    title_slot = 0  # the line that may hold the headline: the first, after page chrome
     for i, raw in enumerate(lines[:max_lines]):
+        if skip:  # the value line of a 'By' / 'Updated' line, read with it
+            skip = False
+            continue
         line = raw.strip()
-        if i == 0 and _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
-            found.title = line
-            consumed.append(i)
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        if i == title_slot and not consumed:
+            if is_chrome(line) and i < MAX_CHROME_LINES:
+                title_slot += 1  # 'Video Ad Feedback' above the headline: left to the rule packs
+                continue
+            labelled = strip_label(line)
+            if labelled != line and labelled:
+                found.title = labelled  # 'Title: …', 'Headline: …'
+                consumed.append(i)
+                continue
+            if reads_as_body(line, nxt):
+                break  # no headline: the file starts with the article, which keeps its first sentence
+            if _title_ok(line, max_title_chars) and not BYLINE_PREFIX.match(line):
+                found.title = line
+                consumed.append(i)
+                continue
+        if nxt and _announces(line, nxt) and _take_line(f"{line} {nxt}", found, max_byline_chars):
+            consumed += [i, i + 1]
+            skip = True
             continue
         if not _take_line(line, found, max_byline_chars):
             break
         consumed.append(i)
     found.apply(doc)
     return consumed
+
+
+MAX_CHROME_LINES = 2  # lines of page chrome above a headline passed over
+_FIELD = re.compile(
+    r"^(?:(?:url|link|source url|permalink)\s*:\s*(?P<url>https?://\S+)"
+    r"|(?:source|publisher|site|site name|outlet|quelle)\s*:\s*(?P<site>[^:]{2,60}))$",
+    re.IGNORECASE,
+)
+_BY_ALONE = re.compile(r"^(?:posted |written |story )?(?:by|von|par|por|di|door|av|af)\s*:?$", re.IGNORECASE)
+
+
+def _announces(line: str, nxt: str) -> bool:
+    """'By' alone on a line above the name, 'Updated' alone above the date."""
+    if PREFIX_ONLY.match(line):
+        return looks_like_date(nxt)
+    return bool(_BY_ALONE.match(line))
 
 
 class _Found:
@@ -73,9 +122,18 @@ class _Found:
         self.published: tuple[str, datetime | None] | None = None
         self.updated: tuple[str, datetime | None] | None = None
         self.read_time: int | None = None
+        self.lowercase: frozenset[str] = frozenset()
+        self.dayfirst = False
+        self.page_text = ""
+        self.publisher: str | None = None
+        self.url: str | None = None
 
     def apply(self, doc: Document) -> None:
-        doc.title = doc.title or self.title
+        if self.title and not doc.title:
+            doc.title, site = split_site(self.title, self.page_text, doc.publisher)
+            doc.publisher = doc.publisher or site or self.publisher
+        doc.publisher = doc.publisher or self.publisher
+        doc.url = doc.url or self.url
         doc.authors = doc.authors or self.authors
         if self.published and doc.published_at is None and doc.published_raw is None:
             doc.set_published(*self.published)
@@ -91,6 +149,13 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
     """Take metadata from one line (possibly 'A | date | 6 min read'). False: the body starts here."""
     if len(line) > max_byline_chars + 120:
         return False
+    field = _FIELD.match(line)
+    if field:  # a scraper's labelled field: 'URL: …', 'Source: …'
+        if field.group("url") and found.url is None:
+            found.url = field.group("url")
+        elif field.group("site") and found.publisher is None:
+            found.publisher = field.group("site").strip()
+        return True
     parts = [p for p in _SEPARATORS.split(line) if p.strip()] or [line]
     taken: list[tuple[str, object]] = []
     for part in parts:
@@ -100,9 +165,17 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
             taken.append(("read", minutes))
             continue
         if looks_like_date(part) and len(_WORD.findall(part)) <= 14:
-            taken.append(("date", part))
+            names = byline_in(part, explicit=True)  # 'Posted on <date> by A'
+            if names and not found.authors:
+                taken.append(("authors", names))
+            date = find_date(part) if names else None  # the date alone, without the byline
+            taken.append(("date", date[0] if date else part))
             continue
-        authors = parse_byline(part, max_chars=max_byline_chars)
+        authors = (
+            byline_in(part, explicit=False, lowercase=found.lowercase)
+            if len(part) <= max_byline_chars
+            else None
+        )
         if authors is not None and not found.authors:
             taken.append(("authors", authors))
             continue
@@ -118,7 +191,7 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
 
 
 def _take_date(found: _Found, raw: str) -> None:
-    stamp = (raw, parse_datetime(raw))
+    stamp = (raw, parse_datetime(raw, dayfirst=found.dayfirst))
     if date_kind(raw) == "updated":
         found.updated = found.updated or stamp
     elif found.published is None:

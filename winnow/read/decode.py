@@ -99,6 +99,8 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
             return data[: exc.start].decode("utf-8"), "utf-8-truncated"
     if _looks_binary(data):
         return None, "binary"
+    if _western_single_byte(data):
+        return data.decode("cp1252"), "cp1252"
     best = from_bytes(data[:200_000]).best()
     if best is None or best.encoding is None:
         return None, "unknown"
@@ -106,6 +108,37 @@ def _decode_bytes(data: bytes) -> tuple[str | None, str]:
         return data.decode(best.encoding), best.encoding
     except (UnicodeDecodeError, LookupError):
         return None, best.encoding
+
+
+# cp1252's punctuation (0x91-0x97: ‘ ’ “ ” • – —) sits between or beside letters in Western text.
+_CP1252_PUNCTUATION = frozenset("‘’‚“”„•–—…‹›")
+WESTERN_MAX_HIGH_SHARE = 0.25  # Western text: most letters are ASCII (accents are the exception)
+WESTERN_MAX_ODD_SHARE = 0.02  # high characters that are neither letters nor punctuation in a word
+
+
+def _western_single_byte(data: bytes) -> bool:
+    """Non-UTF-8 bytes that read as Western European text in cp1252 (the Windows default that
+    scrapers and editors write): few high bytes, each an accented letter inside a word or cp1252's
+    quotes and dashes. The bytes say otherwise (charset detection decides) when most letters are
+    high bytes (Cyrillic, Greek, Hebrew, Arabic single-byte sets) or when high bytes read as
+    symbols inside words (cp1250's ł ą ś read as ³ ¹ œ)."""
+    sample = data[:200_000]
+    try:
+        text = sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: not cp1252
+    high = [i for i, ch in enumerate(text) if ord(ch) >= 0x80]
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not high or len(high) > WESTERN_MAX_HIGH_SHARE * max(letters, 1):
+        return False
+    odd = 0
+    for i in high:
+        ch = text[i]
+        if ch.isalpha() or ch in _CP1252_PUNCTUATION or not 0 < i < len(text) - 1:
+            continue
+        if text[i - 1].isalpha() and text[i + 1].isalpha():
+            odd += 1  # '³' in 'by³y': a symbol inside a word, some other code page's letter
+    return odd <= WESTERN_MAX_ODD_SHARE * len(high)
 
 
 def _maybe_mojibake(text: str) -> bool:

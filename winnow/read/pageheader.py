@@ -7,15 +7,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.authors import parse_byline
-from winnow.extract.dates import DATE_PATTERN, ZONES, date_kind, looks_like_date, parse_datetime
+from winnow.extract.byline import byline_in, lowercase_words, signed
+from winnow.extract.dates import (
+    PREFIX_ONLY,
+    date_kind,
+    find_date,
+    looks_like_date,
+    parse_datetime,
+    slash_dayfirst,
+)
 from winnow.extract.header import parse_read_time
-from winnow.read.pagelines import BULLET, WORD, Line, heading_like
+from winnow.extract.titles import is_chrome, split_site, strip_label
+from winnow.read.pagelines import BULLET, WORD, Line, heading_like, is_widget
 from winnow.records import Document
 
-_ZONE_NAMES = [z for z in ZONES if len(z) >= 2]
 TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
+NESTED_MAX_INDENT = 24  # deeper indents are centred lines (a renderer's <center>), not nesting
+BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
+DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
 
 
 @dataclass
@@ -29,7 +39,7 @@ def _meta_like(text: str) -> bool:
         return True
     if looks_like_date(text) and len(WORD.findall(text)) <= 16:
         return True
-    return _byline_in(text, explicit=True) is not None
+    return byline_in(text, explicit=True) is not None
 
 
 _UI_WORDS = re.compile(
@@ -37,22 +47,31 @@ _UI_WORDS = re.compile(
     r"newsletter|follow|advertisement|cookies?|privacy|welcome to|read more|image \d+ of)\b",
     re.I,
 )
-_TIME = re.compile(
-    r"\b\d{1,2}[:.]\d{2}(:\d{2})?\s*([ap]\.?\s?m\.?)?(\s*\(?\b("
-    + "|".join(sorted(_ZONE_NAMES, key=len, reverse=True))
-    + r")\b\)?)?",
-    re.I,
-)
 
 
 def _title_score(
-    line: Line, distance: int, body_indent: int, text_blob: str, *, in_body: bool = False
+    line: Line,
+    distance: int,
+    body_indent: int,
+    text_blob: str,
+    *,
+    in_body: bool = False,
+    byline_below: bool = False,
 ) -> float:
-    if not heading_like(line) or (line.prose and not in_body) or _meta_like(line.text):
+    if (
+        not heading_like(line)
+        or (line.prose and not in_body)
+        or _meta_like(line.text)
+        or is_chrome(line.text)
+    ):
         return float("-inf")
     score = -0.15 * distance
+    if byline_below:
+        score += 3  # a line that says "By …" right under it: the headline of the article, not a video's
     if line.indent < body_indent:
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
+    elif body_indent + 2 < line.indent <= NESTED_MAX_INDENT:
+        score -= 2  # nested deeper than the body: a panel, a menu, a share box (not a centred line)
     if text_blob.count(line.text.casefold()) >= 2:
         score += 2  # the headline usually recurs (page title, share text, breadcrumb)
     if 5 <= len(WORD.findall(line.text)) <= 25 or line.weight >= 8:
@@ -62,8 +81,23 @@ def _title_score(
     return score
 
 
-def find_header(info: list[Line], start: int) -> DumpHeader:
-    """The headline above the body, and the byline and date lines between it and the body."""
+def _byline_below(info: list[Line], pos: int, start: int) -> bool:
+    """An explicit byline ('By A', 'By' then 'A') within the two lines of substance under `pos`."""
+    seen = 0
+    for below in range(pos + 1, min(start, pos + 6)):
+        if info[below].furniture or info[below].weight < 2 and not _BY_ONLY.match(info[below].text):
+            continue
+        if byline_in(meta_text(info, below), explicit=True):
+            return True
+        seen += 1
+        if seen == 2:
+            break
+    return False
+
+
+def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHeader:
+    """The headline above the body, and the byline and date lines between it and the body; where
+    none is there, the explicit byline nearest the headline above the body's end (`end`)."""
     header = DumpHeader()
     lowest = max(0, start - TITLE_LOOKBACK)
     indents = sorted(line.indent for line in info[start : start + 12] if line.prose)
@@ -73,7 +107,9 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     distance = 0  # lines of substance between a candidate and the body (share buttons, bylines and
     for pos in range(start - 1, lowest - 1, -1):  # dates do not push the headline away)
         distance += 1
-        score = _title_score(info[pos], distance, body_indent, blob)
+        score = _title_score(
+            info[pos], distance, body_indent, blob, byline_below=_byline_below(info, pos, start)
+        )
         if score > best_score:
             best, best_score = pos, score
         if info[pos].weight < 3 or info[pos].furniture or _meta_like(info[pos].text):
@@ -94,83 +130,140 @@ def find_header(info: list[Line], start: int) -> DumpHeader:
     meta = [
         pos
         for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
-        if pos != best and not info[pos].prose and _meta_like(info[pos].text)
+        if pos != best
+        and (not info[pos].prose or _only_a_date(info[pos].text))
+        and _meta_like(meta_text(info, pos))
     ]
     if best is not None:
-        meta += [pos for pos in range(best + 1, start) if _meta_like(info[pos].text) and pos not in meta]
-        # Right under the headline a bare name ('Jane Doe', '* Jane Doe') is the byline.
         meta += [
-            pos
-            for pos in range(best + 1, min(start, best + 4))
-            if pos not in meta and not info[pos].prose and _byline_in(info[pos].text, explicit=False)
+            pos for pos in range(best + 1, start) if _meta_like(meta_text(info, pos)) and pos not in meta
         ]
+    # Right under the headline (or just above the body) a bare name ('Jane Doe', '* Jane Doe') is
+    # the byline, though the body span has begun: a name line is not prose.
+    below = range(best + 1, min(len(info), best + 4)) if best is not None else range(0)
+    meta += [
+        pos
+        for pos in sorted({*below, *range(max(0, start - 3), start)})
+        if pos not in meta
+        and pos != best
+        and not info[pos].prose
+        and byline_in(info[pos].text, explicit=False)
+    ]
+    if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
+        near = _nearest_date_line(info, anchor, start, best)
+        meta += [near] if near is not None else []
+    if not any(byline_in(meta_text(info, pos), explicit=True) for pos in meta):
+        by = _nearest_byline(info, anchor, start if end is None else end, best)
+        meta += [by] if by is not None else []
+    # 'By' or 'Updated' alone on a line: its value is on the next line, which is metadata too.
+    meta += [pos + 1 for pos in meta if _lead_line(info, pos)]
     header.meta = tuple(sorted(set(meta)))
     return header
 
 
-def _date_in(text: str) -> str | None:
-    """The date (with its time and zone when given) in a line such as
-    'Reuters November 18, 2019 11:03 PM' or 'PUBLISHED: 00:01, Tue, Nov 19, 2019'."""
-    m = DATE_PATTERN.search(text)
-    if not m:
-        return None
-    date = m.group(0)
-    after = text[m.end() : m.end() + 30]
-    before = text[max(0, m.start() - 30) : m.start()]
-    t = _TIME.search(after)
-    if t is None:
-        candidates = list(_TIME.finditer(before))
-        t = candidates[-1] if candidates else None
-    if t is None:
-        return date
-    clock = re.sub(r"([ap])\.?\s?m\.?", lambda x: x.group(1).upper() + "M", t.group(0), flags=re.I)
-    clock = clock.strip(" ()")
-    return f"{date} {clock}"
+_BY_WORD = r"^(posted |written |story |words |reporting )?(by|von|por|par|di|door|av|af)"
+_BY_ONLY = re.compile(_BY_WORD + r"\s*:?$", re.I)
 
 
-_EXPLICIT_BY = re.compile(r"^(posted |written |story |words |reporting )?(by|von|por|par|di)\b", re.I)
+def _nearest_byline(info: list[Line], anchor: int, end: int, title: int | None) -> int | None:
+    """The explicit byline nearest the headline ('Von A', 'Posted by A at 2:33 PM', 'Autor: A'),
+    from a few lines above it to just past the body's end (blogs sign a post under it); comments
+    after the body, which carry bylines of their own, are not searched."""
+    lo, hi = max(0, anchor - BYLINE_REACH), min(len(info), end + 3)
+    candidates = [
+        pos
+        for pos in range(lo, hi)
+        if pos != title and len(WORD.findall(info[pos].text)) <= 30 and _signed_byline(meta_text(info, pos))
+    ]
+    return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
 
 
-def _undouble(names: list[str]) -> list[str]:
-    """'Sean Martin Sean Martin' (a linked name printed twice) -> 'Sean Martin'."""
-    out = []
-    for name in names:
-        tokens = name.split()
-        half = len(tokens) // 2
-        out.append(" ".join(tokens[:half]) if half and tokens[:half] == tokens[half:] else name)
-    return out
+def _signed_byline(text: str) -> bool:
+    names = byline_in(text, explicit=True)
+    return names is not None and signed(text, names)
 
 
-def _byline_in(text: str, *, explicit: bool) -> list[str] | None:
-    """Authors in a byline-like line: 'By A | Site', 'By A - Contributor 2019-11-19', 'Posted by A on
-    <date>', 'By A a@site.com (555) 123'. `explicit`: only a line that says 'by'."""
-    text = BULLET.sub("", text).strip()
-    if explicit and not _EXPLICIT_BY.match(text):
-        return None
-    date = DATE_PATTERN.search(text)
-    rest = text[: date.start()] if date else text  # the byline comes before the date on a shared line
-    rest = re.sub(r"\S+@\S+.*$|\(?\d{3}\)?[ .-]?\d{3}[ .-]\d{4}.*$", "", rest)  # contact details
-    rest = re.sub(r"^(posted|published|updated|last updated)\b\s*:?\s*", "", rest, flags=re.I)
-    for part in re.split(r"\s+[|•·—–/-]\s+|\s{2,}", rest):
-        part = re.sub(r"\s+(on|at)$", "", part.strip(" ,|-"), flags=re.I)
-        if part:
-            names = parse_byline(part)
-            return _undouble(names) if names else None
-    return None
+def _only_a_date(text: str) -> bool:
+    """A line that is a date and little else, though it ends like a sentence ('Monday, November 18,
+    2019, 04:05 pm PT (07:05 pm ET)')."""
+    found = find_date(text)
+    if found is None:
+        return False
+    rest = text.replace(found[0], " ")
+    return len(re.findall(r"[^\W\d_]+", rest)) <= 4
+
+
+def _lead_line(info: list[Line], pos: int) -> bool:
+    """A line that only announces the next one: 'By' above the name, 'Updated' above the date."""
+    if pos + 1 >= len(info):
+        return False
+    text = BULLET.sub("", info[pos].text).strip()
+    nxt = info[pos + 1].text
+    if PREFIX_ONLY.match(text):
+        return looks_like_date(nxt) and len(WORD.findall(nxt)) <= 16
+    return bool(_BY_ONLY.match(text)) and byline_in(nxt, explicit=False) is not None
+
+
+def meta_text(info: list[Line], pos: int) -> str:
+    """A header line's text, joined with the next line when it only announces it."""
+    return f"{info[pos].text} {info[pos + 1].text}" if _lead_line(info, pos) else info[pos].text
+
+
+def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | None) -> int | None:
+    """The date line nearest the headline (or the body's top) within DATE_REACH lines: a short line
+    that is not a sentence and holds a date ('19.11.2021', '* 25. November 2021 16:11 Uhr')."""
+    lo, hi = max(0, anchor - DATE_REACH), min(len(info), max(anchor, start) + DATE_REACH)
+    candidates = [
+        pos
+        for pos in range(lo, hi)
+        if pos != title
+        and not info[pos].prose
+        and not is_widget(info[pos].text)
+        and len(WORD.findall(info[pos].text)) <= 16
+        and looks_like_date(info[pos].text)
+    ]
+    return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
+
+
+def _best_byline(info: list[Line], positions: list[int], title: int | None) -> list[str]:
+    """The authors of the strongest byline among the header lines: a signed 'By …' line, then an
+    unsigned one, then a bare name beside a date, then a bare name; the nearest the headline first."""
+    lowercase = lowercase_words(line.text for line in info)
+    anchor = title if title is not None else (positions[0] if positions else 0)
+    best: tuple[int, int, list[str]] | None = None
+    for pos in positions:
+        text = meta_text(info, pos)
+        names = byline_in(text, explicit=True)
+        if names:
+            rank = 0 if signed(text, names) else 1
+        else:
+            names = byline_in(text, explicit=False, lowercase=lowercase)
+            rank = 2 if names and looks_like_date(text) else 3
+        if names and (best is None or (rank, abs(pos - anchor)) < best[:2]):
+            best = (rank, abs(pos - anchor), names)
+    return best[2] if best else []
 
 
 def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> None:
     """Title, authors, published time and read time from the header lines found around the body."""
     if header.title is not None:
-        doc.title = info[header.title].text
-    ordered = sorted(header.meta, key=lambda pos: date_kind(info[pos].text) == "updated")
-    for pos in ordered:
-        text = info[pos].text
-        if not doc.authors:
-            doc.authors = _byline_in(text, explicit=False) or []
-        date = _date_in(text)
-        if date and doc.published_raw is None:
-            doc.set_published(date, parse_datetime(date))
+        page = "\n".join(line.text for line in info)
+        doc.title, site = split_site(strip_label(info[header.title].text), page, doc.publisher)
+        doc.publisher = doc.publisher or site
+    dayfirst = slash_dayfirst("\n".join(line.text for line in info))
+    led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
+    kept = [pos for pos in header.meta if pos not in led]
+    texts = [meta_text(info, pos) for pos in kept]
+    if not doc.authors:
+        doc.authors = _best_byline(info, kept, header.title)
+    for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
+        found = find_date(text, dayfirst=dayfirst)
+        if found is not None:
+            raw, when = found
+            if date_kind(text) == "updated" and doc.updated_raw is None:
+                doc.set_updated(raw, parse_datetime(raw, dayfirst=dayfirst))
+            if doc.published_raw is None:
+                doc.set_published(raw, parse_datetime(raw, dayfirst=dayfirst))
         minutes = parse_read_time(text)
         if minutes is not None:
             doc.read_time_stated_min = minutes

@@ -17,6 +17,7 @@ from winnow.read.html import read_html
 from winnow.read.lines import split_lines
 from winnow.read.markdown import read_markdown
 from winnow.read.pagedump import read_if_page_dump
+from winnow.read.reflow import set_text_lines
 from winnow.read.structured import read_records
 from winnow.records import Document
 from winnow.settings import Settings, get_settings
@@ -29,8 +30,8 @@ RecordReader = Callable[[Document, str, int, int, int, dict[str, str], float], l
 
 def read_text(doc: Document, text: str, max_line_chars: int) -> list[Document]:
     """A plain-text file: a copy-pasted article, or a whole-page dump (then its page layout is read)."""
-    doc.lines = split_lines(text, max_line_chars)
-    read_if_page_dump(doc)
+    set_text_lines(doc, split_lines(text, max_line_chars), max_line_chars)
+    read_if_page_dump(doc, get_settings().min_words)
     return [doc]
 
 

@@ -295,9 +295,11 @@ def record_documents(
     if info.kind == "conversion" or (info.payload_type or "").startswith(_TEXT_TYPES):
         from winnow.read.lines import split_lines
         from winnow.read.pagedump import read_if_page_dump
+        from winnow.read.reflow import set_text_lines
+        from winnow.settings import get_settings
 
-        doc.lines = split_lines(decoded.text, max_line_chars)
-        read_if_page_dump(doc)
+        set_text_lines(doc, split_lines(decoded.text, max_line_chars), max_line_chars)
+        read_if_page_dump(doc, get_settings().min_words)
         out = [doc]
     else:
         from winnow.read.html import read_html
