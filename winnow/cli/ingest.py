@@ -35,18 +35,64 @@ def ingest(
 ) -> None:
     """Ingest new and changed files under raw/ into the warehouse (a Prefect flow run)."""
     from winnow.cli.progress_bar import progress_bar
-    from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
-    from winnow.flows.progress import reporting_to
+    from winnow.flows.lifetime import stop_on_signals
+    from winnow.flows.local_server import prefect_api
 
     try:
-        with progress_bar(err) as bar, reporting_to(bar):
-            summary = run_ingest(raw, warehouse, wait=wait, dask_address=dask_address, workers=workers)
+        with stop_on_signals(on_deadline=said_stopped), prefect_api() as server:
+            say_started(server)
+            from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
+            from winnow.flows.progress import reporting_to
+
+            with progress_bar(err) as bar, reporting_to(bar):
+                summary = run_ingest(raw, warehouse, wait=wait, dask_address=dask_address, workers=workers)
     except WinnowError as exc:
         fail(str(exc))
         return
+    except KeyboardInterrupt as exc:  # SIGINT or SIGTERM (winnow.flows.lifetime.Interrupted)
+        stopped(exc)
+    except BaseException as exc:
+        if type(exc).__name__ == "TerminationSignal":  # Prefect's own SIGTERM, raised before our handler
+            stopped(exc)
+        raise
     if summary.status == "skipped":
         fail(summary.error or "skipped: another ingest is writing", EXIT_SKIPPED)
     print_summary(summary)
+
+
+def _signal_name(exc: BaseException) -> str:
+    import signal
+
+    signum = getattr(exc, "signum", None) or getattr(exc, "signal", None) or signal.SIGINT
+    return signal.Signals(int(signum)).name
+
+
+def stopped(exc: BaseException, what: str = "the run was rolled back and cancelled") -> None:
+    """The one line a stopped command prints, and its exit code (130 for SIGINT, 143 for SIGTERM)."""
+    from winnow.flows.lifetime import exit_code_for
+
+    err.print(f"stopped by {_signal_name(exc)}: {what}", highlight=False)
+    raise typer.Exit(exit_code_for(exc))
+
+
+def said_stopped(signum: int) -> None:
+    """When the grace period runs out (the process is about to exit from the watchdog)."""
+    import signal
+
+    err.print(f"stopped by {signal.Signals(signum).name}: the run was rolled back", highlight=False)
+
+
+def say_started(server: object) -> None:
+    """Tell the user once when a command started the shared Prefect server (it stays for the next)."""
+    if server is None:
+        return
+    state, started = server  # type: ignore[misc]
+    if started:
+        err.print(
+            f"started the local Prefect server at {state.ui_url} (pid {state.pid}); it stays for the next "
+            f"commands and stops after {state.idle_minutes:g} idle minutes, or with `winnow server stop`",
+            highlight=False,
+        )
 
 
 def print_summary(summary: RunSummary) -> None:

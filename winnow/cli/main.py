@@ -21,6 +21,7 @@ from winnow.cli import (
     rules,
     search,
     serve,
+    server,
     show,
     status,
     watch,
@@ -28,6 +29,7 @@ from winnow.cli import (
 from winnow.cli import eval as eval_command
 from winnow.cli.app import err
 from winnow.errors import WinnowError
+from winnow.flows.lifetime import safe_streams
 
 app = typer.Typer(
     name="winnow",
@@ -52,12 +54,14 @@ for command in (
     app.command()(command)
 app.command("eval")(eval_command.evaluate)
 app.add_typer(rules.rules_app, name="rules")
+app.add_typer(server.server_app, name="server")
 
 
 def main() -> None:
     # Prefect's temporary server writes telemetry into its SQLite file while the flow starts, which
     # races on a fresh PREFECT_HOME ("database is locked"); winnow sends no telemetry anyway.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    safe_streams()  # a closed stdout or stderr (`winnow ingest | head`) must not break a run
     try:
         app()
     except WinnowError as exc:
