@@ -99,9 +99,12 @@ def kill_children(sig: int = signal.SIGKILL) -> None:
 
 
 class _Stopper:
-    def __init__(self, grace: float, on_deadline: Callable[[int], None] | None) -> None:
+    def __init__(
+        self, grace: float, on_deadline: Callable[[int], None] | None, on_signal: Callable[[int], None] | None
+    ) -> None:
         self.grace = grace
         self.on_deadline = on_deadline
+        self.on_signal = on_signal
         self.signum: int | None = None
         self._previous: dict[int, Any] = {}
 
@@ -111,6 +114,9 @@ class _Stopper:
         self.signum = signum
         logging.disable(logging.CRITICAL)  # one line on the way out, ours, not a page of Prefect's
         threading.Thread(target=self._deadline, name="winnow-stop-deadline", daemon=True).start()
+        if self.on_signal is not None:
+            with contextlib.suppress(Exception):
+                self.on_signal(signum)
         raise Interrupted(signum)
 
     def _deadline(self) -> None:
@@ -138,14 +144,17 @@ class _Stopper:
 
 @contextlib.contextmanager
 def stop_on_signals(
-    grace: float = GRACE_S, on_deadline: Callable[[int], None] | None = None
+    grace: float = GRACE_S,
+    on_deadline: Callable[[int], None] | None = None,
+    on_signal: Callable[[int], None] | None = None,
 ) -> Iterator[None]:
-    """SIGINT/SIGTERM raise Interrupted here; the process exits within `grace` seconds of the first
-    signal in any case (after `on_deadline(signum)`, which should print the one line)."""
+    """SIGINT/SIGTERM raise Interrupted here (after `on_signal(signum)`); the process exits within
+    `grace` seconds of the first signal in any case (after `on_deadline(signum)`, which should print
+    the one line)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    stopper = _Stopper(grace, on_deadline)
+    stopper = _Stopper(grace, on_deadline, on_signal)
     stopper.install()
     try:
         yield

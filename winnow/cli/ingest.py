@@ -71,15 +71,22 @@ def stopped(exc: BaseException, what: str = "the run was rolled back and cancell
     """The one line a stopped command prints, and its exit code (130 for SIGINT, 143 for SIGTERM)."""
     from winnow.flows.lifetime import exit_code_for
 
-    err.print(f"stopped by {_signal_name(exc)}: {what}", highlight=False)
+    if not _said:
+        _said.append(True)
+        err.print(f"stopped by {_signal_name(exc)}: {what}", highlight=False)
     raise typer.Exit(exit_code_for(exc))
+
+
+_said: list[bool] = []  # the one line is printed once, by whichever comes first
 
 
 def said_stopped(signum: int) -> None:
     """When the grace period runs out (the process is about to exit from the watchdog)."""
     import signal
 
-    err.print(f"stopped by {signal.Signals(signum).name}: the run was rolled back", highlight=False)
+    if not _said:
+        _said.append(True)
+        err.print(f"stopped by {signal.Signals(signum).name}: the run was rolled back", highlight=False)
 
 
 def say_started(server: object) -> None:

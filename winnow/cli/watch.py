@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
 from typing import Annotated
 
 import typer
@@ -13,10 +11,6 @@ from winnow.cli.app import RawOpt, WarehouseOpt, console, err, fail
 from winnow.cli.ingest import print_summary
 from winnow.errors import WinnowError
 from winnow.store.warehouse import raw_path
-
-
-def _sigterm_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def watch(
@@ -36,27 +30,41 @@ def watch(
 
     A burst of files is one run; a run in progress is never interrupted, and changes made during
     it trigger one more run afterwards. If another ingest is writing, the run waits for it."""
-    from winnow.flows.ingest import run_ingest
-    from winnow.flows.watch import watch_and_ingest
+    from winnow.cli.ingest import said_stopped, say_started, stopped
+    from winnow.flows.lifetime import stop_on_signals
+    from winnow.flows.local_server import prefect_api
+    from winnow.store.warehouse import warehouse_path
 
     folder = raw_path(raw)
     if not folder.is_dir():
         fail(f"raw folder {folder} does not exist or is not a folder")
-    # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
-    logging.getLogger("winnow.watch").setLevel(logging.INFO)
+    target = warehouse_path(warehouse)
 
     def one_run() -> None:
+        from winnow.flows.ingest import run_ingest
+
         try:
             print_summary(run_ingest(folder, warehouse, wait=True))
         except WinnowError as exc:
             err.print(f"[bold red]error:[/] {exc}")
             raise
 
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     console.print(f"watching {folder.resolve()} (Ctrl-C to stop)", highlight=False)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run, polling=poll)
+        with stop_on_signals(on_deadline=said_stopped), prefect_api() as server:
+            say_started(server)
+            from winnow.flows.watch import watch_and_ingest
+
+            # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
+            logging.getLogger("winnow.watch").setLevel(logging.INFO)
+            watch_and_ingest(
+                folder, one_run, debounce=debounce, initial_run=initial_run, polling=poll, own=target
+            )
     except WinnowError as exc:  # the watcher itself failed
         fail(str(exc))
-    console.print("stopped", highlight=False)
+    except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: a run in progress was rolled back
+        stopped(exc, "watching ended; a run in progress was rolled back and cancelled")
+    except BaseException as exc:
+        if type(exc).__name__ == "TerminationSignal":
+            stopped(exc, "watching ended; a run in progress was rolled back and cancelled")
+        raise
