@@ -265,18 +265,18 @@ current_run: dict[str, str] = {}  # the flow run this process runs now (for mark
 def _open(target: Path, wait: bool) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing. Held open by another process (a reader, a notebook):
     raise WarehouseBusy naming it, or with `wait`, wait for it to let go."""
-    logger = get_run_logger()
-    said = False
+    try:
+        return open_task(str(target))
+    except WarehouseLocked as exc:
+        if not wait:
+            raise WarehouseBusy(f"{exc}; this run was skipped", {"pid": exc.holder_pid}) from exc
+        get_run_logger().warning("waiting: %s", exc)
     while True:
+        time.sleep(0.5)
         try:
-            return open_task(str(target))
-        except WarehouseLocked as exc:
-            if not wait:
-                raise WarehouseBusy(f"{exc}; this run was skipped", {"pid": exc.holder_pid}) from exc
-            if not said:
-                logger.info("waiting: %s", exc)
-                said = True
-            time.sleep(0.5)
+            return open_warehouse(target)
+        except WarehouseLocked:
+            continue
 
 
 def _ingest(
@@ -339,6 +339,7 @@ def _ingest(
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:
         if loader.committed:  # the run is in `runs` already: a later failure (a log write) cannot undo it
+            current_run["committed"] = "yes"
             raise
         loader.rollback()
         interrupted = isinstance(exc, KeyboardInterrupt | TerminationSignal)
@@ -417,7 +418,7 @@ def run_ingest(
                 workers=workers,
             )
     except (KeyboardInterrupt, TerminationSignal) as exc:
-        if current_run.get("id"):
+        if current_run.get("id") and not current_run.get("committed"):
             try:
                 mark_cancelled(current_run["id"], f"stopped by {_signal_name(exc)}; the run was rolled back")
             except Exception:  # the server may be going too; the run is rolled back either way

@@ -178,6 +178,7 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> Run
     loader.record_run(summary)
     hold("commit")
     loader.commit()
+    hold("committed")  # after the commit: a stop here must not record the run a second time
     return summary
 
 

@@ -41,7 +41,10 @@ def ingest(
     try:
         with stop_on_signals(on_deadline=said_stopped), prefect_api() as server:
             say_started(server)
+            from winnow.faults import hold
             from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows
+
+            hold("before_flow")
             from winnow.flows.progress import reporting_to
 
             with progress_bar(err) as bar, reporting_to(bar):
@@ -50,14 +53,26 @@ def ingest(
         fail(str(exc))
         return
     except KeyboardInterrupt as exc:  # SIGINT or SIGTERM (winnow.flows.lifetime.Interrupted)
-        stopped(exc)
+        stopped(exc, _what_happened())
     except BaseException as exc:
         if type(exc).__name__ == "TerminationSignal":  # Prefect's own SIGTERM, raised before our handler
-            stopped(exc)
+            stopped(exc, _what_happened())
         raise
     if summary.status == "skipped":
         fail(summary.error or "skipped: another ingest is writing", EXIT_SKIPPED)
     print_summary(summary)
+
+
+def _what_happened() -> str:
+    import sys
+
+    ingest = sys.modules.get("winnow.flows.ingest")
+    run = getattr(ingest, "current_run", {})
+    if run.get("committed"):
+        return f"run {run['id']} had been saved already"
+    if run.get("id"):
+        return f"run {run['id']} was rolled back and cancelled"
+    return "no run had started"
 
 
 def _signal_name(exc: BaseException) -> str:
