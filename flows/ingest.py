@@ -81,28 +81,27 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
     return is_transient(state.result(raise_on_failure=False))
 
 
-def _transient_not_held(task: Any, run: Any, state: Any) -> bool:
-    """Opening: a warehouse held open by another process is the caller's to handle (wait for it, or
-    record the run as skipped naming the holder), not something three quick retries fix."""
-    return not isinstance(state.result(raise_on_failure=False), WarehouseLocked) and _transient(
-        task, run, state
-    )
-
-
 @task(
     name="open-warehouse",
     cache_policy=NONE,
     retries=RETRIES,
     retry_delay_seconds=exponential_backoff(backoff_factor=1),
-    retry_condition_fn=_transient_not_held,
+    retry_condition_fn=_transient,
 )
-def open_task(target: str) -> duckdb.DuckDBPyConnection:
-    return open_warehouse(target)
+def open_task(target: str) -> duckdb.DuckDBPyConnection | WarehouseLocked:
+    """The warehouse open for writing, or (not raised: no retries, no failed task) the reason it is
+    held open by another process, which the flow handles: wait for it, or skip this run."""
+    try:
+        return open_warehouse(target)
+    except WarehouseLocked as exc:
+        return exc
 
 
 @task(name="discover", cache_policy=NONE)
-def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, dict[str, str]]:
-    return plan_run(loader, raw_dir, tally)
+def discover_task(
+    loader: Loader, raw_dir: str, tally: RunTally, warehouse: str
+) -> tuple[Plan, dict[str, str]]:
+    return plan_run(loader, raw_dir, tally, Path(warehouse))
 
 
 @task(
@@ -265,12 +264,12 @@ current_run: dict[str, str] = {}  # the flow run this process runs now (for mark
 def _open(target: Path, wait: bool) -> duckdb.DuckDBPyConnection:
     """Open the warehouse for writing. Held open by another process (a reader, a notebook):
     raise WarehouseBusy naming it, or with `wait`, wait for it to let go."""
-    try:
-        return open_task(str(target))
-    except WarehouseLocked as exc:
-        if not wait:
-            raise WarehouseBusy(f"{exc}; this run was skipped", {"pid": exc.holder_pid}) from exc
-        get_run_logger().warning("waiting: %s", exc)
+    opened = open_task(str(target))
+    if not isinstance(opened, WarehouseLocked):
+        return opened
+    if not wait:
+        raise WarehouseBusy(f"{opened}; this run was skipped", {"pid": opened.holder_pid}) from opened
+    get_run_logger().warning("waiting: %s", opened)
     while True:
         time.sleep(0.5)
         try:
@@ -307,7 +306,7 @@ def _ingest(
     try:
         loader.begin()
         recorded_skips = fold_skipped(loader, target)
-        plan, known = discover_task(q(loader), raw_dir, q(tally))
+        plan, known = discover_task(q(loader), raw_dir, q(tally), str(target))
         logger.info(
             "raw/ %s: %d to process, %d unchanged, %d refused, %d deleted",
             raw_dir,
@@ -410,13 +409,15 @@ def run_ingest(
     current_run.clear()
     try:
         with no_heartbeat():
-            return ingest_flow(
+            summary = ingest_flow(
                 raw=str(raw) if raw is not None else None,
                 warehouse=str(warehouse) if warehouse is not None else None,
                 wait=wait,
                 dask_address=dask_address,
                 workers=workers,
             )
+        current_run.clear()  # finished: a stop from now on interrupts no run
+        return summary
     except (KeyboardInterrupt, TerminationSignal) as exc:
         if current_run.get("id") and not current_run.get("committed"):
             try:

@@ -19,6 +19,7 @@ from typing import Any
 from watchfiles import Change, watch
 
 from winnow.errors import WinnowError
+from winnow.store.lock import is_own_file
 
 logger = logging.getLogger("winnow.watch")
 
@@ -29,16 +30,11 @@ def visible_under(raw: Path, own: Path | None = None) -> Callable[[Change, str],
     lock, journal, staging shards) would trigger the next run, for ever."""
     root = os.path.realpath(raw)
     own_dir = os.path.realpath(own.parent) if own is not None else None
-    own_names = (own.name, f".{own.name}") if own is not None else ()
 
     def visible(change: Change, path: str) -> bool:
         real = os.path.realpath(path)
-        if own_dir is not None:
-            folder, name = os.path.split(real)
-            if folder == own_dir and name.startswith(own_names):
-                return False
-            if real.startswith(own_dir + os.sep) and os.path.relpath(real, own_dir).startswith(own_names):
-                return False  # inside a staging folder of ours
+        if own is not None and (real == own_dir or is_own_file(Path(real), own)):
+            return False  # the warehouse, a file beside it, or its folder changing because of them
         rel = os.path.relpath(real, root)
         return not any(part.startswith(".") for part in Path(rel).parts if part != "..")
 

@@ -53,17 +53,18 @@ def ingest(
         fail(str(exc))
         return
     except KeyboardInterrupt as exc:  # SIGINT or SIGTERM (winnow.flows.lifetime.Interrupted)
-        stopped(exc, _what_happened())
+        stopped(exc, what_happened())
     except BaseException as exc:
         if type(exc).__name__ == "TerminationSignal":  # Prefect's own SIGTERM, raised before our handler
-            stopped(exc, _what_happened())
+            stopped(exc, what_happened())
         raise
     if summary.status == "skipped":
         fail(summary.error or "skipped: another ingest is writing", EXIT_SKIPPED)
     print_summary(summary)
 
 
-def _what_happened() -> str:
+def what_happened(idle: str = "no run had started") -> str:
+    """What a stop did to the run in progress (winnow.flows.ingest.current_run), for the one line."""
     import sys
 
     ingest = sys.modules.get("winnow.flows.ingest")
@@ -72,7 +73,7 @@ def _what_happened() -> str:
         return f"run {run['id']} had been saved already"
     if run.get("id"):
         return f"run {run['id']} was rolled back and cancelled"
-    return "no run had started"
+    return idle
 
 
 def _signal_name(exc: BaseException) -> str:
@@ -88,7 +89,7 @@ def stopped(exc: BaseException, what: str = "the run was rolled back and cancell
 
     if not _said:
         _said.append(True)
-        err.print(f"stopped by {_signal_name(exc)}: {what}", highlight=False)
+        err.print(f"stopped by {_signal_name(exc)}: {what}", highlight=False, soft_wrap=True)
     raise typer.Exit(exit_code_for(exc))
 
 
@@ -101,7 +102,10 @@ def said_stopped(signum: int) -> None:
 
     if not _said:
         _said.append(True)
-        err.print(f"stopped by {signal.Signals(signum).name}: the run was rolled back", highlight=False)
+        name = signal.Signals(signum).name
+        err.print(
+            f"stopped by {name}: {what_happened()} (after the grace period)", highlight=False, soft_wrap=True
+        )
 
 
 def say_started(server: object) -> None:

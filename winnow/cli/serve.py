@@ -54,7 +54,7 @@ def serve(
     def stop_runs(signum: int) -> None:
         kill_children(signal.SIGTERM)  # runs in flight roll back and record themselves cancelled
 
-    what = "serving ended; a run in flight was rolled back and cancelled"
+    what = "serving ended; a run in flight, if any, was rolled back and cancelled"
     try:
         with stop_on_signals(grace=4.0, on_signal=stop_runs, on_deadline=said_stopped):
             from winnow.flows.schedule import build_deployment, make_schedule

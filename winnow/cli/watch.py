@@ -30,7 +30,7 @@ def watch(
 
     A burst of files is one run; a run in progress is never interrupted, and changes made during
     it trigger one more run afterwards. If another ingest is writing, the run waits for it."""
-    from winnow.cli.ingest import said_stopped, say_started, stopped
+    from winnow.cli.ingest import said_stopped, say_started, stopped, what_happened
     from winnow.flows.lifetime import stop_on_signals
     from winnow.flows.local_server import prefect_api
     from winnow.store.warehouse import warehouse_path
@@ -63,8 +63,8 @@ def watch(
     except WinnowError as exc:  # the watcher itself failed
         fail(str(exc))
     except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: a run in progress was rolled back
-        stopped(exc, "watching ended; a run in progress was rolled back and cancelled")
+        stopped(exc, f"watching ended; {what_happened('no run was in progress')}")
     except BaseException as exc:
         if type(exc).__name__ == "TerminationSignal":
-            stopped(exc, "watching ended; a run in progress was rolled back and cancelled")
+            stopped(exc, f"watching ended; {what_happened('no run was in progress')}")
         raise
