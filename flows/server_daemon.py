@@ -31,8 +31,12 @@ def _configure(home: Path) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
-def _watch_idle(server: object, home: Path, idle_s: float, started: float) -> None:
-    last_busy = started
+def _watch_idle(server: object, home: Path, idle_s: float) -> None:
+    while not getattr(server, "started", False):  # the idle clock starts once it serves
+        if getattr(server, "should_exit", False):
+            return
+        time.sleep(0.1)
+    last_busy = time.monotonic()
     while not getattr(server, "should_exit", False):
         time.sleep(min(2.0, max(0.2, idle_s / 4)))
         now = time.monotonic()
@@ -53,7 +57,6 @@ def main(argv: list[str] | None = None) -> None:
     home: Path = args.home
     _configure(home)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-    started = time.monotonic()
 
     import uvicorn
     from prefect.server.api.server import create_app
@@ -78,9 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     write_state(home, state)  # callers wait for /health before they use it
     if args.idle_minutes > 0:
-        threading.Thread(
-            target=_watch_idle, args=(server, home, args.idle_minutes * 60, started), daemon=True
-        ).start()
+        threading.Thread(target=_watch_idle, args=(server, home, args.idle_minutes * 60), daemon=True).start()
     try:
         server.run()
     finally:
