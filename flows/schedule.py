@@ -10,12 +10,14 @@ scheduled runs share one Prefect history with `ingest` and `watch`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from prefect.client.orchestration import get_client
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
 from prefect.runner import Runner
@@ -81,8 +83,14 @@ def serve(deployment: RunnerDeployment, poll_seconds: float | None = None) -> No
     os.environ[PARENT_ENV] = str(os.getpid())
     kwargs = {"query_seconds": poll_seconds} if poll_seconds else {}
     runner = _Runner(pause_on_shutdown=True, limit=1, **kwargs)
-    runner.add_deployment(deployment)
-    asyncio.run(runner.start())
+    deployment_id = runner.add_deployment(deployment)
+    try:
+        asyncio.run(runner.start())
+    finally:
+        # Stopped by a signal, the runner's own exit (which pauses) may not run: pause it here.
+        # Only this deployment: nobody serves it now, so its schedule should not pile up runs.
+        with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+            client.pause_deployment(deployment_id)  # type: ignore[arg-type]
 
 
 class _Runner(Runner):
