@@ -277,6 +277,6 @@ class _SafeStream:
 
 def safe_streams() -> None:
     if not isinstance(sys.stdout, _SafeStream) and sys.stdout is not None:
-        sys.stdout = _SafeStream(sys.stdout)  # type: ignore[assignment]
+        sys.stdout = _SafeStream(sys.stdout)
     if not isinstance(sys.stderr, _SafeStream) and sys.stderr is not None:
-        sys.stderr = _SafeStream(sys.stderr)  # type: ignore[assignment]
+        sys.stderr = _SafeStream(sys.stderr)

@@ -81,8 +81,7 @@ def serve(deployment: RunnerDeployment, poll_seconds: float | None = None) -> No
     flight get SIGTERM, roll back and are recorded cancelled; this deployment's schedule is paused
     (only this one: other deployments of the flow, e.g. prefect.yaml's, are not touched)."""
     os.environ[PARENT_ENV] = str(os.getpid())
-    kwargs = {"query_seconds": poll_seconds} if poll_seconds else {}
-    runner = _Runner(pause_on_shutdown=True, limit=1, **kwargs)
+    runner = _Runner(pause_on_shutdown=True, limit=1, query_seconds=poll_seconds or None)
     deployment_id = runner.add_deployment(deployment)
     try:
         asyncio.run(runner.start())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from winnow.cli.app import EXIT_SKIPPED, RawOpt, WarehouseOpt, console, err, fail
 from winnow.errors import WinnowError
 from winnow.records import RunSummary
+
+if TYPE_CHECKING:
+    from winnow.flows.local_server import ServerState
 
 
 def ingest(
@@ -108,11 +111,11 @@ def said_stopped(signum: int) -> None:
         )
 
 
-def say_started(server: object) -> None:
+def say_started(server: tuple[ServerState, bool] | None) -> None:
     """Tell the user once when a command started the shared Prefect server (it stays for the next)."""
     if server is None:
         return
-    state, started = server  # type: ignore[misc]
+    state, started = server
     if started:
         err.print(
             f"started the local Prefect server at {state.ui_url} (pid {state.pid}); it stays for the next "
