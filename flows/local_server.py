@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 import uuid
@@ -296,12 +297,38 @@ def shared_server(home: Path | None = None, idle_minutes: float = 30) -> Iterato
 
 
 def configured_api_url() -> str | None:
-    """PREFECT_API_URL from the environment, else from the active Prefect profile."""
+    """PREFECT_API_URL from the environment, else from the active Prefect profile (read from
+    profiles.toml without importing Prefect: Prefect must first see the URL we set, see below)."""
     if os.environ.get("PREFECT_API_URL"):
         return os.environ["PREFECT_API_URL"]
-    from prefect.settings import PREFECT_API_URL
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import PREFECT_API_URL
 
-    return PREFECT_API_URL.value() or None
+        return PREFECT_API_URL.value() or None
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH") or prefect_home() / "profiles.toml").expanduser()
+    try:
+        profiles = tomllib.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    active = os.environ.get("PREFECT_PROFILE") or profiles.get("active") or "ephemeral"
+    url = profiles.get("profiles", {}).get(active, {}).get("PREFECT_API_URL")
+    return str(url) if url else None
+
+
+def _point_prefect_at(url: str | None) -> None:
+    """Set (or unset) PREFECT_API_URL for this process and the ones it starts. Prefect reads its
+    settings once, at import, into a global context its background threads use (the log and event
+    workers, the pool's message forwarder): an import made before the URL was set would make them
+    start a temporary server of their own (seen: one left running after its command). So set the
+    environment before Prefect is imported, and refresh that context if it already was."""
+    if url is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = url
+    if "prefect.context" in sys.modules:
+        from prefect.context import refresh_global_settings_context
+
+        refresh_global_settings_context()
 
 
 @contextlib.contextmanager
@@ -312,15 +339,12 @@ def prefect_api(idle_minutes: float | None = None) -> Iterator[tuple[ServerState
     if configured_api_url():
         yield None
         return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
     from winnow.settings import get_settings
 
     minutes = get_settings().server_idle_minutes if idle_minutes is None else idle_minutes
     with shared_server(prefect_home(), minutes) as (state, started):
-        os.environ["PREFECT_API_URL"] = state.api_url  # for the processes that run the batches
+        _point_prefect_at(state.api_url)
         try:
-            with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
-                yield state, started
+            yield state, started
         finally:
-            os.environ.pop("PREFECT_API_URL", None)
+            _point_prefect_at(None)
