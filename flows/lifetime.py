@@ -53,6 +53,21 @@ def exit_code_for(exc: BaseException) -> int:
     return 128 + int(signum)
 
 
+STOPPED_BY: list[int] = []  # the signal that is stopping this process, once one arrived
+
+
+def exit_now_if_stopped(code: object) -> None:
+    """The command is ending because of a signal and has said so: exit now. The interpreter's own
+    shutdown would wait on Prefect's background threads (its log and event workers flushing to
+    the API), seconds on a loaded machine; the run is rolled back and its state recorded already."""
+    if not STOPPED_BY:
+        return
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BaseException):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 128 + STOPPED_BY[0])
+
+
 SPARE: set[int] = set()  # children that are not ours to stop: the shared Prefect server
 
 
@@ -112,6 +127,7 @@ class _Stopper:
         if self.signum is not None:  # a second signal: no more waiting
             self._hard_exit(signum)
         self.signum = signum
+        STOPPED_BY.append(signum)
         logging.disable(logging.CRITICAL)  # one line on the way out, ours, not a page of Prefect's
         threading.Thread(target=self._deadline, name="winnow-stop-deadline", daemon=True).start()
         if self.on_signal is not None:

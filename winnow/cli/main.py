@@ -29,7 +29,7 @@ from winnow.cli import (
 from winnow.cli import eval as eval_command
 from winnow.cli.app import err
 from winnow.errors import WinnowError
-from winnow.flows.lifetime import safe_streams
+from winnow.flows.lifetime import exit_now_if_stopped, safe_streams
 
 app = typer.Typer(
     name="winnow",
@@ -64,6 +64,9 @@ def main() -> None:
     safe_streams()  # a closed stdout or stderr (`winnow ingest | head`) must not break a run
     try:
         app()
+    except SystemExit as exc:
+        exit_now_if_stopped(exc.code)  # stopped by a signal: the one line is out, go now
+        raise
     except WinnowError as exc:
         err.print(f"[bold red]error:[/] {exc}")
         sys.exit(1)
