@@ -81,12 +81,16 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; load average {os.getloadavg()}"
         )
-        print(f"corpus: {args.n} files in {raw} {counts}")
+        print(f"corpus: {args.n} files in {raw} {counts}", flush=True)
         first, _ = ingest(raw, warehouse, env)
-        print(f"first run (fresh PREFECT_HOME: starts the shared server, ingests everything): {first:.2f}s")
+        print(
+            f"first run (fresh PREFECT_HOME: starts the shared server, ingests everything): {first:.2f}s",
+            flush=True,
+        )
         unchanged = [ingest(raw, warehouse, env)[0] for _ in range(args.runs)]
+        print("unchanged re-runs:", " ".join(f"{t:.2f}s" for t in unchanged), flush=True)
         unchanged_flow = flow_seconds(warehouse, args.runs)
-        template = next(p for p in sorted(raw.glob("*.txt")) if p.stat().st_size > 2000)
+        template = next(p for p in sorted(raw.rglob("*.txt")) if p.stat().st_size > 2000)
         added = []
         for i in range(args.runs):
             text = template.read_text("utf-8", errors="replace")
@@ -95,6 +99,7 @@ def main(argv: list[str] | None = None) -> None:
             if "1 new" not in out:
                 raise SystemExit(f"the added file was not new:\n{out}")
             added.append(seconds)
+            print(f"one file added: {seconds:.2f}s", flush=True)
         added_flow = flow_seconds(warehouse, args.runs)
         print()
         print("| run | n | min s | median s | max s | flow s (median) |")

@@ -235,13 +235,32 @@ def pool_worker_init(parent: int) -> None:
     watch_parent(parent)
 
 
-def watch_supervisor() -> None:
-    """In a flow-run process started by `winnow serve` (PARENT_ENV names serve's pid): when serve
-    is gone, stop this run as SIGTERM would (roll back, record it), within the grace period."""
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _supervisor_watch(pid: int, poll: float) -> None:
+    while _exists(pid) and os.getppid() != 1:
+        time.sleep(poll)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def watch_supervisor(poll: float = 0.5) -> None:
+    """In a flow-run process started by `winnow serve` (PARENT_ENV names serve's pid; Prefect may
+    start the run through a process of its own in between): when serve is gone, stop this run as
+    SIGTERM would (roll back, record it cancelled), within the grace period."""
     pid = os.environ.get(PARENT_ENV, "")
-    if not pid.isdigit() or int(pid) == os.getpid() or os.getppid() != int(pid):
+    if not pid.isdigit() or int(pid) in (os.getpid(), 0):
         return
-    watch_parent(int(pid), lambda: os.kill(os.getpid(), signal.SIGTERM))
+    threading.Thread(
+        target=_supervisor_watch, args=(int(pid), poll), name="winnow-serve-watch", daemon=True
+    ).start()
 
 
 # -- streams that a closed terminal cannot break ------------------------------------------------
