@@ -115,9 +115,11 @@ def test_a_skipped_lower_migration_is_still_applied(tmp_path: Path) -> None:
     gets 002 when it appears."""
     path = tmp_path / "gap.duckdb"
     first_schema_warehouse(path)
-    later = [m for m in migrations() if m[0] > 2]
+    # As a winnow without 002 would have done; one from before 010 too, which rewrites the names
+    # in 002's search_docs (so it cannot have run without 002), and it comes after 002 on open.
+    later = [m for m in migrations() if 2 < m[0] < 10]
     con = duckdb.connect(str(path))
-    for number, name, sql in later:  # as a winnow without 002 would have done
+    for number, name, sql in later:
         con.execute(sql)
         con.execute("INSERT INTO schema_version VALUES (?, ?, now(), '0.1.0')", [number, name])
     con.close()

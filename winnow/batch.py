@@ -30,6 +30,7 @@ from winnow.extract.header import estimate_read_time, read_header
 from winnow.extract.language import set_language
 from winnow.extract.words import count_words
 from winnow.faults import hold
+from winnow.names import real_name
 from winnow.read.decode import decode
 from winnow.read.gzip import gunzip_bounded
 from winnow.read.parse import parse_text
@@ -118,7 +119,7 @@ def _read_documents(
     t0 = time.perf_counter()
     deadline.at("read")
     try:
-        data = read_bytes(raw_dir / entry.path, settings.max_file_bytes)
+        data = read_bytes(raw_dir / real_name(entry.path), settings.max_file_bytes)
     except ReadProblem as problem:
         base.rejections.append(problem.rejection)
         return [base], None, None

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 from winnow.errors import InvalidRecord
+from winnow.names import without_surrogates
 from winnow.schemas.columns import ARTICLES, RUNS, names
 
 _ARTICLE_ROW = names(ARTICLES, "row")
@@ -160,8 +161,9 @@ def rejection_rows(
             "doc_id": doc_id,
             "stage": r.stage,
             "check": r.check,
-            "reason": r.reason,
-            "detail": json.dumps(r.detail, default=str),
+            # An OS error's message quotes the file name, with surrogates for odd bytes: written out.
+            "reason": without_surrogates(r.reason),
+            "detail": json.dumps(_storable(r.detail), default=str),
         }
         for r in rejections
     ]
@@ -199,16 +201,19 @@ class RunSummary:
     def row(self) -> list[Any]:
         """The `runs` row, in the column declaration's order (JSON columns as JSON text)."""
         return [
-            json.dumps(getattr(self, c.name), default=str) if c.name in _RUN_JSON else getattr(self, c.name)
+            json.dumps(_storable(getattr(self, c.name)), default=str)
+            if c.name in _RUN_JSON
+            else _storable(getattr(self, c.name))
             for c in RUNS
         ]
 
     def to_json(self) -> str:
-        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, default=str)
+        return json.dumps({f.name: _storable(getattr(self, f.name)) for f in fields(self)}, default=str)
 
     @classmethod
     def from_json(cls, text: str) -> RunSummary:
-        """A summary written by to_json(); InvalidRecord (with the reason) for anything else."""
+        """A summary written by to_json(); InvalidRecord (with the reason) for anything else: every
+        field must be one of ours and of its declared type, not merely present."""
         try:
             data = json.loads(text)
         except ValueError as exc:
@@ -224,15 +229,55 @@ class RunSummary:
                 raise InvalidRecord(f"no {required}")
         if data["status"] not in ("completed", "failed", "skipped"):
             raise InvalidRecord(f"status {data['status']!r}")
+        for name, value in data.items():
+            if name in ("started_at", "finished_at"):
+                continue
+            if not _has_type(value, _FIELD_TYPES[name]):
+                raise InvalidRecord(f"{name} is {type(value).__name__}, not {_FIELD_TYPES[name][0].__name__}")
         try:
-            data["started_at"] = datetime.fromisoformat(str(data["started_at"]))
+            data["started_at"] = _aware(str(data["started_at"]))
             if data.get("finished_at"):
-                data["finished_at"] = datetime.fromisoformat(str(data["finished_at"]))
+                data["finished_at"] = _aware(str(data["finished_at"]))
         except ValueError as exc:
             raise InvalidRecord(f"bad time: {exc}") from exc
-        summary = cls(**data)
-        for f in fields(cls):  # the JSON must have the shape of the fields, not merely the names
-            value = getattr(summary, f.name)
-            if f.name in _RUN_JSON and not isinstance(value, dict | list):
-                raise InvalidRecord(f"{f.name} is not a JSON object or list")
-        return summary
+        return cls(**data)
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every string in it free of lone surrogates (winnow.names.without_surrogates)."""
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
+def _aware(text: str) -> datetime:
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone")
+    return when
+
+
+def _field_types() -> dict[str, tuple[type, ...]]:
+    """The JSON types each RunSummary field may hold, read off its default (None: optional str)."""
+    out: dict[str, tuple[type, ...]] = {}
+    for f in fields(RunSummary):
+        if f.default_factory is not MISSING:
+            out[f.name] = (type(f.default_factory()),)
+        elif f.default is None:
+            out[f.name] = (str, type(None))
+        elif f.default is not MISSING:
+            out[f.name] = (int, float) if isinstance(f.default, float) else (type(f.default),)
+        else:
+            out[f.name] = (str,)  # run_id, status, started_at: required text
+    return out
+
+
+def _has_type(value: Any, types: tuple[type, ...]) -> bool:
+    return isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
+
+
+_FIELD_TYPES = _field_types()

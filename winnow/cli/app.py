@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
-console = Console()
-err = Console(stderr=True)
+from winnow.cli.terminal import SafeConsole
+
+# Every command's output goes through these (winnow.cli.terminal: control characters escaped).
+console = SafeConsole()
+err = SafeConsole(stderr=True)
 
 WarehouseOpt = Annotated[
     str | None,
@@ -30,12 +33,13 @@ WaitOpt = Annotated[
 
 
 def waiting(message: str) -> None:
-    err.print(f"[yellow]waiting:[/] {message}")
+    err.print(f"[yellow]waiting:[/] {escape(message)}", soft_wrap=True)
 
 
 EXIT_SKIPPED = 75  # sysexits EX_TEMPFAIL: the warehouse was busy, try again later
 
 
 def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}")
+    # The message quotes what the user typed or a file held: text, not markup; one line.
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)

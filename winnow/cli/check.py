@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from typing import Annotated
 
 import typer
 
 from winnow.cli.app import RawOpt, WarehouseOpt, console, fail
+from winnow.cli.terminal import emit
 from winnow.errors import WinnowError
 
 
@@ -39,7 +39,7 @@ def check(
         con.close()
     if fmt == "json":
         payload = {"ok": not breaches, "counts": totals, "breaches": [asdict(b) for b in breaches]}
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        emit(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", json=True)
     else:
         summary = ", ".join(f"{n} {k}" for k, n in sorted(totals.items()))
         if not breaches:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +10,9 @@ import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
-from winnow.store.export import FORMATS, export_articles
+from winnow.errors import WinnowError
+from winnow.store.export import FORMATS, ExportRefused, check_target, export_articles, write_whole
+from winnow.store.warehouse import warehouse_path
 
 
 def export(
@@ -29,26 +29,28 @@ def export(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Write articles (all columns; authors as a list in Parquet and JSONL, a JSON array in CSV) to
-    OUT. The file appears whole or not at all."""
-    if canonical:
-        from winnow.store.clusters import CANONICAL_ONLY
-
-        where = f"({where}) AND {CANONICAL_ONLY}" if where and where.strip() else CANONICAL_ONLY
+    OUT, a new or regular file (never a folder, device, symlink or the warehouse's own files). The
+    file appears whole or not at all. --where is one SQL expression over the articles' columns."""
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}: use {', '.join(FORMATS)}", 2)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    con = read_warehouse(warehouse, wait)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; the export is an ordinary file
     try:
-        n = export_articles(con, Path(tmp), fmt, where)
-        os.replace(tmp, out)
-    except duckdb.Error as exc:
+        check_target(out, warehouse_path(warehouse))  # before the warehouse is even opened
+    except ExportRefused as exc:
+        fail(str(exc), 2)
+    con = read_warehouse(warehouse, wait)
+    try:
+        n = write_whole(
+            out, warehouse_path(warehouse), lambda tmp: export_articles(con, tmp, fmt, where, canonical)
+        )
+    except ExportRefused as exc:
+        fail(str(exc), 2)
+        return
+    except WinnowError as exc:
         fail(f"export failed: {exc}")
+        return
+    except duckdb.Error as exc:
+        fail(f"export failed: {str(exc).strip().splitlines()[0]}")
+        return
     finally:
         con.close()
-        Path(tmp).unlink(missing_ok=True)
     console.print(f"wrote {n} articles to {out} ({fmt})", highlight=False)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from winnow.cli.app import console, fail
+from winnow.cli.terminal import emit
 from winnow.schemas.columns import ARTICLE_METADATA
 
 
@@ -31,22 +32,23 @@ def preview(
         fail(str(exc))
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(result, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     for doc in result["documents"]:
-        console.rule(f"{doc['source_path']} (record {doc['record']})")
+        console.rule(escape(f"{doc['source_path']} (record {doc['record']})"))
         if doc["rejections"]:
             for r in doc["rejections"]:
-                console.print(f"[red]REJECTED[/] [{r['stage']}/{r['check']}] {r['reason']}")
+                said = escape(f"[{r['stage']}/{r['check']}] {r['reason']}")
+                console.print(f"[red]REJECTED[/] {said}")
         for key in ARTICLE_METADATA:
-            console.print(f"[bold]{key}[/]: {doc.get(key)}", highlight=False)
+            console.print(f"[bold]{key}[/]: {escape(str(doc.get(key)))}", highlight=False)
         console.rule("removed")
         counts: Counter[str] = Counter()
         for seg in doc["removed"]:
             counts[seg["rule_id"]] += 1
             console.print(
-                f"  line {seg['position']:>4}  [cyan]{seg['rule_id']}[/] "
-                f"({seg['category']}): {seg['text'][:120]}",
+                f"  line {seg['position']:>4}  [cyan]{escape(seg['rule_id'])}[/] "
+                f"({escape(seg['category'])}): {escape(seg['text'][:120])}",
                 highlight=False,
                 markup=True,
             )

@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from datetime import date, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail, waiting
+from winnow.cli.terminal import emit, printable
 from winnow.errors import WinnowError
 
 
@@ -37,10 +38,10 @@ def render_rows(columns: list[str], rows: list[tuple[Any, ...]], fmt: str) -> st
             writer.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for v in r])
         return buf.getvalue().rstrip("\n")
     table = Table(show_lines=False)
-    for c in columns:
-        table.add_column(c, overflow="fold")
+    for c in columns:  # names and values are data, not rich markup (a value may read "[/]")
+        table.add_column(Text(printable(c)), overflow="fold")
     for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r])
+        table.add_row(*[Text("" if v is None else printable(str(v))) for v in r])
     return table
 
 
@@ -56,31 +57,32 @@ def query(
     """Run SQL against the warehouse and print the result. Read-only unless --write is given."""
     import duckdb
 
-    from winnow.store.readonly import open_reader, refuse_writes
+    from winnow.store.readonly import open_reader, refusal, statements
 
     if fmt not in ("table", "csv", "json"):
         fail(f"unknown format {fmt!r}: use table, csv or json", 2)
+    if not sql.strip(" \t\r\n;"):
+        fail("no SQL statement given (the query is empty)", 2)
     try:
         con = open_reader(warehouse, wait=wait, write=write, on_wait=waiting)
     except WinnowError as exc:
         fail(str(exc))
         return
     try:
-        if not write:
-            refuse_writes(con, sql)
+        statements(con, sql)  # parses, and refuses SQL that holds no statement (only comments)
         cur = con.execute(sql)
-        columns = [d[0] for d in cur.description or []]
-        rows = cur.fetchall() if columns else []
+        columns = [d[0] for d in cur.description or []] if cur is not None else []
+        rows = cur.fetchall() if columns and cur is not None else []
     except WinnowError as exc:
-        fail(str(exc))
+        fail(str(exc), 2 if "no SQL statement" in str(exc) else 1)
         return
     except duckdb.Error as exc:
-        fail(f"query failed: {exc}")
+        fail(str(refusal(exc, write)))
         return
     finally:
         con.close()
     out = render_rows(columns, rows, fmt)
     if isinstance(out, str):
-        sys.stdout.write(out + "\n")
+        emit(out + "\n", json=fmt == "json")
     else:
         console.print(out)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ from rich.markup import escape
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.terminal import emit
 
 _COLUMNS = 'r.path, r.record, r.run_id, r.stage, r."check", r.reason, r.detail, r.rejected_at'
 
@@ -56,7 +56,7 @@ def rejects(
     if fmt == "json":
         for f in found:
             f["detail"] = json.loads(f["detail"]) if f["detail"] else None
-        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     if not found:
         console.print("no rejected files" + (f" in run {run}" if run else " are quarantined now"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Annotated
 
 import typer
@@ -11,6 +10,7 @@ import typer
 from winnow.clean.rules import normalise_line
 from winnow.cli.app import RawOpt, WarehouseOpt, console, fail
 from winnow.cli.query import render_rows
+from winnow.cli.terminal import emit
 from winnow.errors import WinnowError
 
 rules_app = typer.Typer(help="Inspect boilerplate rules and learned boilerplate.", no_args_is_help=True)
@@ -75,11 +75,11 @@ def candidates(
             ]
             if src.endswith("/"):
                 out.append(f"paths = [{_toml_string(src + '*')}]")
-        sys.stdout.write("\n".join(out) + "\n")
+        emit("\n".join(out) + "\n")
         return
     rendered = render_rows(["source", "documents", "text", "line_hash"], rows, fmt)
     if isinstance(rendered, str):
-        sys.stdout.write(rendered + "\n")
+        emit(rendered + "\n")
     else:
         console.print(rendered)
         console.print(f"{len(rows)} line(s) carried by at least {threshold} distinct articles of a source")
@@ -107,7 +107,7 @@ def list_rules(
     rows = [(r.id, r.category, r.match, r.where, r.pack, r.note) for r in ruleset.rules]
     rendered = render_rows(columns, rows, fmt)
     if isinstance(rendered, str):
-        sys.stdout.write(rendered + "\n")
+        emit(rendered + "\n")
         return
     console.print(rendered)
     where = f"built-in packs and {folder}" if ruleset.folders else f"built-in packs ({folder} has no packs)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ import typer
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.terminal import emit
 
 
 def search(
@@ -90,7 +90,7 @@ def search(
             }
             for i, h in enumerate(hits, 1)
         ]
-        sys.stdout.write(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
+        emit(json.dumps(out, ensure_ascii=False, indent=1) + "\n", json=True)
         return
     if not hits:
         console.print(f"no articles match {query!r}", highlight=False)

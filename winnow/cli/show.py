@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,17 +13,20 @@ from rich.markup import escape
 
 from winnow.cli.app import RawOpt, WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.terminal import emit
+from winnow.names import stored_name, without_surrogates
 from winnow.schemas.columns import ARTICLE_STORED
 from winnow.store.warehouse import raw_path
 
 
 def _candidates(target: str, raw: str | None) -> list[str]:
-    """A doc id, a path under raw/, or a path on disk to a file under raw/."""
-    out = [target, target.replace("\\", "/")]
+    """A doc id, a path under raw/ (as stored, or as the OS names it), or a path on disk to a file
+    under raw/. Names of odd bytes are looked up by their stored form (winnow.names)."""
+    out = [target, target.replace("\\", "/"), stored_name(target)]
     root = raw_path(raw).resolve()
     with contextlib.suppress(ValueError):  # not under raw/: only a doc id or a stored path then
-        out.append(Path(target).resolve().relative_to(root).as_posix())
-    return list(dict.fromkeys(out))
+        out.append(stored_name(Path(target).resolve().relative_to(root).as_posix()))
+    return [c for c in dict.fromkeys(out) if c == without_surrogates(c)]
 
 
 def _dicts(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -100,7 +102,7 @@ def show(
         fail(f"no document or file {target!r} in the warehouse")
         return
     if fmt == "json":
-        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(found, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     for src in found["sources"]:
         dup = f" of {src['duplicate_of']}" if src["duplicate_of"] else ""

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import duckdb
 import typer
 from rich import box
+from rich.markup import escape
 from rich.table import Table
 
 from winnow.cli.app import WaitOpt, WarehouseOpt, console, fail
 from winnow.cli.common import read_warehouse
+from winnow.cli.terminal import emit
 from winnow.store.warehouse import current_version, warehouse_path
 
 
@@ -52,7 +53,19 @@ def gather(con: duckdb.DuckDBPyConnection, path: Path, runs: int) -> dict[str, A
         "recent_runs": recent,
         "search_index": index_stats(con),
         "near_duplicates": cluster_stats(con),
+        "journal_set_aside": _set_aside(path),
     }
+
+
+def _set_aside(path: Path) -> int:
+    """Lines of the skipped-run journal that were not skipped runs (winnow.store.lock.read_journal)."""
+    from winnow.store.lock import set_aside_path
+
+    aside = set_aside_path(path)
+    if not aside.is_file() or aside.is_symlink():
+        return 0
+    with aside.open("rb") as fh:
+        return sum(1 for _ in fh)
 
 
 def _size(n: float) -> str:
@@ -80,10 +93,11 @@ def status(
     finally:
         con.close()
     if fmt == "json":
-        sys.stdout.write(json.dumps(info, ensure_ascii=False, indent=1, default=str) + "\n")
+        emit(json.dumps(info, ensure_ascii=False, indent=1, default=str) + "\n", json=True)
         return
     console.print(
-        f"[bold]{info['warehouse']}[/]: {_size(info['bytes'])}, schema version {info['schema_version']}",
+        f"[bold]{escape(info['warehouse'])}[/]: {_size(info['bytes'])}, "
+        f"schema version {info['schema_version']}",
         highlight=False,
     )
     console.print(
@@ -114,6 +128,14 @@ def status(
             f"({near['copies']} copies beyond one per cluster; {near['pairs']} pairs)",
             highlight=False,
         )
+    if info["journal_set_aside"]:
+        from winnow.store.lock import set_aside_path
+
+        console.print(
+            f"  skipped-run journal: {info['journal_set_aside']} line(s) that were not runs, set aside "
+            f"in {escape(str(set_aside_path(path)))}",
+            highlight=False,
+        )
     table = Table(
         title=f"last {len(info['recent_runs'])} of {info['runs_total']} runs",
         title_justify="left",
@@ -139,7 +161,7 @@ def status(
         table.add_row(
             r["started_at"].strftime("%Y-%m-%d %H:%M") if r["started_at"] else "",
             str(r["run_id"])[:8],
-            r["status"] if not r["error"] else f"{r['status']}: {r['error'][:60]}",
+            escape(r["status"] if not r["error"] else f"{r['status']}: {r['error'][:60]}"),
             f"{r['duration_s']:.1f}" if r["duration_s"] is not None else "",
             files,
             *(str(r[k]) for k in ("loaded", "duplicates", "rejected")),

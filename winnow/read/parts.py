@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.budget import BudgetExceeded, time_budget
+from winnow.names import real_name
 from winnow.read.sources import FileEntry
 from winnow.read.warc import ArchiveRecord, read_archive_records, record_documents, scan_archive
 from winnow.records import Document, Rejection, doc_id_for
@@ -69,7 +70,7 @@ Priors = Callable[[str], dict[str, str]]  # path -> {doc_id: record_sha256} of i
 
 def plan_archive(root: Path, entry: FileEntry, settings: Settings, priors: Priors) -> ArchivePlan:
     scan = scan_archive(
-        root / entry.path,
+        root / real_name(entry.path),
         settings.max_archive_bytes,
         settings.max_records_per_file,
         settings.max_record_bytes,
@@ -161,7 +162,7 @@ def read_archive_part(root: Path, part: ArchivePart, settings: Settings) -> list
     """The documents of a part's records, each read under its own time budget."""
     out: list[Document] = []
     for info, payload in read_archive_records(
-        root / part.path, list(part.records), settings.max_record_bytes
+        root / real_name(part.path), list(part.records), settings.max_record_bytes
     ):
         doc = Document(
             source_path=part.path,

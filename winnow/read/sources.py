@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from winnow.errors import WinnowError
+from winnow.names import stored_name
 from winnow.records import Rejection
 
 # Extension -> format name. Compressed files carry the inner format: name.txt.gz -> txt.
@@ -93,7 +94,8 @@ def format_of(name: str) -> str | None:
 
 
 def walk_raw(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """(relative path, entry) of every non-hidden non-directory under root; symlinks not followed."""
+    """(relative path, entry) of every non-hidden non-directory under root; symlinks not followed.
+    The relative path is the stored name (winnow.names): lossless for names of any bytes."""
     stack = [("", root)]
     while stack:
         prefix, folder = stack.pop()
@@ -104,7 +106,7 @@ def walk_raw(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue  # hidden files (.gitkeep, editor swap files) are not sources
-            rel = f"{prefix}{entry.name}"
+            rel = f"{prefix}{stored_name(entry.name)}"
             if entry.is_dir(follow_symlinks=False):
                 stack.append((rel + "/", Path(entry.path)))
             else:
@@ -129,7 +131,7 @@ def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
         if prior and prior.status != "deleted" and (prior.size, prior.mtime_ns) == (fe.size, fe.mtime_ns):
             plan.unchanged.append(fe)
         elif stat.S_ISLNK(st.st_mode):
-            target = os.readlink(entry.path)
+            target = stored_name(os.readlink(entry.path))
             plan.refused.append(
                 (
                     fe,
@@ -186,10 +188,11 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     except OSError as exc:
         check = "symlink" if exc.errno == errno.ELOOP else "unreadable"
         raise ReadProblem(Rejection("read", check, f"cannot open: {exc.strerror}")) from exc
+    before = os.fstat(fd)  # before fdopen, which refuses a folder with IsADirectoryError
+    if not stat.S_ISREG(before.st_mode):
+        os.close(fd)
+        raise ReadProblem(Rejection("read", "not_a_file", "not a regular file when it was opened"))
     with os.fdopen(fd, "rb") as fh:
-        before = os.fstat(fh.fileno())
-        if not stat.S_ISREG(before.st_mode):
-            raise ReadProblem(Rejection("read", "not_a_file", "not a regular file when it was opened"))
         if before.st_size > max_bytes:
             raise ReadProblem(
                 Rejection(
