@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,13 +35,32 @@ from make_corpus import generate  # noqa: E402
 WINNOW = str(Path(sys.executable).with_name("winnow"))
 
 
+CPU: list[float] = []  # CPU seconds of each run: the command's process tree, and the server's share
+
+
+def _server_cpu(home: Path) -> float:
+    try:
+        pid = json.loads((home / "winnow-server.json").read_text("utf-8"))["pid"]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, KeyError, IndexError):
+        return 0.0
+
+
 def ingest(raw: Path, warehouse: Path, env: dict[str, str]) -> tuple[float, str]:
+    import resource
+
+    home = Path(env["PREFECT_HOME"])
+    before, server_before = resource.getrusage(resource.RUSAGE_CHILDREN), _server_cpu(home)
     started = time.perf_counter()
     done = subprocess.run(
         [WINNOW, "ingest", "--raw", str(raw), "--warehouse", str(warehouse)],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.append(command + max(0.0, _server_cpu(home) - server_before))
     if done.returncode != 0:
         raise SystemExit(f"winnow ingest failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return seconds, done.stdout
@@ -55,10 +75,10 @@ def flow_seconds(warehouse: Path, n: int) -> list[float]:
     return [float(r[0]) for r in got]
 
 
-def line(name: str, walls: list[float], flows: list[float]) -> str:
+def line(name: str, walls: list[float], flows: list[float], cpu: list[float]) -> str:
     return (
         f"| {name} | {len(walls)} | {min(walls):.2f} | {statistics.median(walls):.2f} | {max(walls):.2f} "
-        f"| {statistics.median(flows):.2f} |"
+        f"| {statistics.median(flows):.2f} | {statistics.median(cpu):.2f} |"
     )
 
 
@@ -70,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each kind (default 5)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stopped: still stop the server below
 
     work = Path(tempfile.mkdtemp(prefix="winnow-incremental-"))
     raw, warehouse, home = work / "raw", work / "wh" / "articles.duckdb", work / "prefect-home"
@@ -88,6 +109,7 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
         unchanged = [ingest(raw, warehouse, env)[0] for _ in range(args.runs)]
+        unchanged_cpu = CPU[-args.runs :]
         print("unchanged re-runs:", " ".join(f"{t:.2f}s" for t in unchanged), flush=True)
         unchanged_flow = flow_seconds(warehouse, args.runs)
         template = next(p for p in sorted(raw.rglob("*.txt")) if p.stat().st_size > 2000)
@@ -101,11 +123,13 @@ def main(argv: list[str] | None = None) -> None:
             added.append(seconds)
             print(f"one file added: {seconds:.2f}s", flush=True)
         added_flow = flow_seconds(warehouse, args.runs)
+        added_cpu = CPU[-args.runs :]
         print()
-        print("| run | n | min s | median s | max s | flow s (median) |")
-        print("|---|---:|---:|---:|---:|---:|")
-        print(line("unchanged re-run, end to end", unchanged, unchanged_flow))
-        print(line("one file added, end to end", added, added_flow))
+        print("| run | n | min s | median s | max s | flow s (median) | CPU s (median) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        print(line("unchanged re-run, end to end", unchanged, unchanged_flow, unchanged_cpu))
+        print(line("one file added, end to end", added, added_flow, added_cpu))
+        print("(CPU s: user + system of the command's whole process tree plus the shared server's share)")
         state = json.loads((home / "winnow-server.json").read_text("utf-8"))
         request = urllib.request.Request(
             f"{state['api_url']}/flow_runs/count", data=b"{}", headers={"Content-Type": "application/json"}
