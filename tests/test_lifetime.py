@@ -422,15 +422,17 @@ def test_serve_stops_on_sigterm_with_its_own_deployment(
     with get_client(sync_client=True) as client:
         scheduled = client.read_deployment(theirs_id)
         served = client.read_deployment_by_name(f"winnow-ingest/{DEPLOYMENT_NAME}")
-        served_runs = client.read_flow_runs(limit=50)
+        # Both in the one history: the scheduled runs (their ids are in `runs`) and the manual one.
+        ids = [run_id for run_id, in rows(warehouse_file, "SELECT run_id FROM runs")]
+        recorded = [client.read_flow_run(run_id) for run_id in ids]
     assert DEPLOYMENT_NAME != "scheduled"
     assert not scheduled.paused
     (schedule,) = scheduled.schedules
     assert schedule.schedule.cron == "0 6 * * 1-5"  # type: ignore[union-attr]
     assert served.paused  # its own schedule, paused on exit: nobody serves it now
     assert served.schedules[0].schedule.interval == timedelta(seconds=2)  # type: ignore[union-attr]
-    deployments = {r.deployment_id for r in served_runs}
-    assert served.id in deployments and manual.run_id in {str(r.id) for r in served_runs}
+    assert served.id in {r.deployment_id for r in recorded}
+    assert manual.run_id in {str(r.id) for r in recorded}
 
 
 def _quiet_runs(warehouse: Path) -> list[tuple[str, str, str | None]]:
