@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import time
 import traceback
 import uuid
 from collections import deque
@@ -20,11 +22,19 @@ from typing import Any, Generic, TypeVar, cast
 import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
+from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run, task_run
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
+from winnow.flows.lifetime import (
+    Interrupted,
+    guard_flow_signals,
+    kill_pool,
+    pool_worker_init,
+    watch_supervisor,
+)
 from winnow.flows.progress import progress
 from winnow.flows.report import publish_report
 from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
@@ -32,7 +42,7 @@ from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, ta
 from winnow.batch import Batch, process_batch
 from winnow.clean.learned import LearnedState
 from winnow.clean.rules import rules_for
-from winnow.errors import WarehouseBusy, WinnowError, is_transient, warehouse_failure
+from winnow.errors import WarehouseBusy, WarehouseLocked, WinnowError, is_transient, warehouse_failure
 from winnow.read.parts import Work
 from winnow.read.sources import Plan
 from winnow.records import RunSummary
@@ -78,13 +88,20 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
     retry_delay_seconds=exponential_backoff(backoff_factor=1),
     retry_condition_fn=_transient,
 )
-def open_task(target: str) -> duckdb.DuckDBPyConnection:
-    return open_warehouse(target)
+def open_task(target: str) -> duckdb.DuckDBPyConnection | WarehouseLocked:
+    """The warehouse open for writing, or (not raised: no retries, no failed task) the reason it is
+    held open by another process, which the flow handles: wait for it, or skip this run."""
+    try:
+        return open_warehouse(target)
+    except WarehouseLocked as exc:
+        return exc
 
 
 @task(name="discover", cache_policy=NONE)
-def discover_task(loader: Loader, raw_dir: str, tally: RunTally) -> tuple[Plan, dict[str, str]]:
-    return plan_run(loader, raw_dir, tally)
+def discover_task(
+    loader: Loader, raw_dir: str, tally: RunTally, warehouse: str
+) -> tuple[Plan, dict[str, str]]:
+    return plan_run(loader, raw_dir, tally, Path(warehouse))
 
 
 @task(
@@ -136,7 +153,11 @@ def batch_runner(dask_address: str | None, workers: int, batches: int) -> tuple[
 
         return DaskTaskRunner(address=dask_address), max(2 * workers, 4)
     if workers > 1 and batches > 1:
-        return ProcessPoolTaskRunner(max_workers=min(workers, batches)), 2 * workers
+        # The workers die with this process (winnow.flows.lifetime): a SIGKILLed ingest leaves none.
+        runner = ProcessPoolTaskRunner(
+            max_workers=min(workers, batches), initializer=pool_worker_init, initargs=(os.getpid(),)
+        )
+        return runner, 2 * workers
     return None, 1
 
 
@@ -206,6 +227,11 @@ def process_batches(
                     take(pending.popleft())
             while pending:
                 take(pending.popleft())
+        except BaseException:
+            # Stopping (a signal, a failed load): the runner's exit would wait for every batch in
+            # flight; the run is being rolled back, so their results are not wanted.
+            kill_pool(runner)
+            raise
         finally:
             gc.unfreeze()
 
@@ -227,10 +253,33 @@ def ingest_flow(
     raw_dir = str(raw_path(raw))
     target = warehouse_path(warehouse)
     run_id = str(flow_run.id or uuid.uuid4())
+    current_run["id"] = run_id
+    watch_supervisor()  # a flow-run process of `winnow serve` goes when serve goes
     try:
-        return _ingest(raw_dir, target, run_id, wait, dask_address, workers)
+        with guard_flow_signals():
+            return _ingest(raw_dir, target, run_id, wait, dask_address, workers)
     except (duckdb.Error, OSError) as exc:  # the warehouse, its folder or its lock failed us
         raise warehouse_failure(exc, target) from exc
+
+
+current_run: dict[str, str] = {}  # the flow run this process runs now (for marking it cancelled)
+
+
+def _open(target: Path, wait: bool) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing. Held open by another process (a reader, a notebook):
+    raise WarehouseBusy naming it, or with `wait`, wait for it to let go."""
+    opened = open_task(str(target))
+    if not isinstance(opened, WarehouseLocked):
+        return opened
+    if not wait:
+        raise WarehouseBusy(f"{opened}; this run was skipped", {"pid": opened.holder_pid}) from opened
+    get_run_logger().warning("waiting: %s", opened)
+    while True:
+        time.sleep(0.5)
+        try:
+            return open_warehouse(target)
+        except WarehouseLocked:
+            continue
 
 
 def _ingest(
@@ -248,7 +297,12 @@ def _ingest(
         return summary
     tally = RunTally(rules_version=rules.version)  # started once the lock is ours: waiting is not working
     try:
-        con = open_task(str(target))
+        con = _open(target, wait)
+    except WarehouseBusy as busy:  # a process holds the file open: this run is skipped, not lost
+        lock.release()
+        summary = skipped_run(target, run_id, raw_dir, busy)
+        publish_report(summary)
+        return summary
     except BaseException:
         lock.release()
         raise
@@ -256,7 +310,7 @@ def _ingest(
     try:
         loader.begin()
         recorded_skips = fold_skipped(loader, target)
-        plan, known = discover_task(q(loader), raw_dir, q(tally))
+        plan, known = discover_task(q(loader), raw_dir, q(tally), str(target))
         logger.info(
             "raw/ %s: %d to process, %d unchanged, %d refused, %d deleted",
             raw_dir,
@@ -287,14 +341,22 @@ def _ingest(
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)
     except BaseException as exc:
+        if loader.committed:  # the run is in `runs` already: a later failure (a log write) cannot undo it
+            current_run["committed"] = "yes"
+            raise
         loader.rollback()
-        error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        failed = tally.summary(run_id, "failed", raw_dir, error=error)
+        interrupted = isinstance(exc, KeyboardInterrupt | TerminationSignal)
+        if interrupted:
+            error = f"stopped by {_signal_name(exc)}; rolled back"
+        else:
+            error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        failed = tally.summary(run_id, "cancelled" if interrupted else "failed", raw_dir, error=error)
         try:
             loader.record_run(failed)
-        except Exception:  # the warehouse itself may be what failed
+        except BaseException:  # the warehouse itself may be what failed
             logger.exception("could not record the failed run")
-        publish_report(failed)
+        if not interrupted:
+            publish_report(failed)
         raise
     finally:
         con.close()
@@ -314,6 +376,22 @@ def _ingest(
     return summary
 
 
+def _signal_name(exc: BaseException) -> str:
+    if isinstance(exc, Interrupted):
+        return exc.name
+    signum = getattr(exc, "signal", None)
+    return signal.Signals(signum).name if isinstance(signum, int) else "SIGINT"
+
+
+def mark_cancelled(run_id: str, why: str) -> None:
+    """Record in Prefect that the flow run was cancelled (its engine calls an interrupt a crash)."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Cancelled
+
+    with get_client(sync_client=True) as client:
+        client.set_flow_run_state(run_id, Cancelled(message=why), force=True)
+
+
 @contextmanager
 def no_heartbeat() -> Iterator[None]:
     """Prefect's flow-run heartbeat thread sleeps in 1 s steps and the engine joins it at the end,
@@ -330,12 +408,30 @@ def run_ingest(
     dask_address: str | None = None,
     workers: int | None = None,
 ) -> RunSummary:
-    """Run the flow from plain Python (the CLI uses this)."""
-    with no_heartbeat():
-        return ingest_flow(
-            raw=str(raw) if raw is not None else None,
-            warehouse=str(warehouse) if warehouse is not None else None,
-            wait=wait,
-            dask_address=dask_address,
-            workers=workers,
-        )
+    """Run the flow from plain Python (the CLI uses this). Stopped by a signal, the flow run is
+    marked Cancelled in Prefect and Interrupted (or Prefect's TerminationSignal) is raised."""
+    current_run.clear()
+    try:
+        with no_heartbeat():
+            summary = ingest_flow(
+                raw=str(raw) if raw is not None else None,
+                warehouse=str(warehouse) if warehouse is not None else None,
+                wait=wait,
+                dask_address=dask_address,
+                workers=workers,
+            )
+        current_run.clear()  # finished: a stop from now on interrupts no run
+        return summary
+    except (KeyboardInterrupt, TerminationSignal) as exc:
+        if current_run.get("id") and not current_run.get("committed"):
+            try:
+                mark_cancelled(current_run["id"], f"stopped by {_signal_name(exc)}; the run was rolled back")
+            except Exception:  # the server may be going too; the run is rolled back either way
+                get_logger_safe().debug("could not mark the flow run cancelled", exc_info=True)
+        raise
+
+
+def get_logger_safe() -> Any:
+    import logging
+
+    return logging.getLogger("winnow.ingest")

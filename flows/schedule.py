@@ -1,31 +1,39 @@
 """Scheduled ingestion: the ingest flow as a Prefect deployment on a cron or interval schedule.
 
-`build_deployment` makes the deployment (the same one `prefect.yaml` declares for teams with a
-work pool); `serve` registers it with the Prefect server and runs its scheduled flow runs in this
-process's children until SIGINT or SIGTERM; `prefect_api` provides that server.
+`build_deployment` makes the deployment (like the one `prefect.yaml` declares for teams with a
+work pool, under a name of its own); `serve` registers it with the Prefect server and runs its
+scheduled flow runs in this process's children until SIGINT or SIGTERM. The server is the
+configured one or winnow's shared local server (winnow.flows.local_server.prefect_api), so
+scheduled runs share one Prefect history with `ingest` and `watch`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-from collections.abc import Iterator
+import signal
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from prefect import serve as prefect_serve
+from prefect.client.orchestration import get_client
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.deployments.runner import RunnerDeployment
+from prefect.runner import Runner
 from prefect.schedules import Cron, Interval, Schedule
-from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
 from winnow.flows.ingest import ingest_flow
-from winnow.flows.local_server import LocalServer, local_prefect_server
+from winnow.flows.lifetime import PARENT_ENV
 
 from winnow.errors import ConfigError
 from winnow.store.warehouse import raw_path, warehouse_path
 
-DEPLOYMENT_NAME = "scheduled"
+# Its own name: prefect.yaml declares "scheduled" for teams with a work pool, and serving under that
+# name would overwrite that deployment's schedule (and pause it on exit).
+DEPLOYMENT_NAME = "serve"
 DEFAULT_INTERVAL = timedelta(minutes=15)
+
+
 def make_schedule(cron: str | None, interval: timedelta | None, timezone: str = "UTC") -> Schedule:
     if cron and interval:
         raise ConfigError("give --cron or --interval, not both")
@@ -67,28 +75,28 @@ def build_deployment(
 
 def serve(deployment: RunnerDeployment, poll_seconds: float | None = None) -> None:
     """Register the deployment and execute its scheduled runs (one at a time) until stopped.
-    Stopping pauses the schedule and cancels a run in flight, whose transaction rolls back."""
-    kwargs = {"query_seconds": poll_seconds} if poll_seconds else {}
-    prefect_serve(deployment, limit=1, pause_on_shutdown=True, print_starting_message=False, **kwargs)
+
+    Each run is a process of its own that goes when this one goes (PARENT_ENV: it watches us).
+    SIGINT and SIGTERM both stop through winnow's handler (winnow.flows.lifetime): the runs in
+    flight get SIGTERM, roll back and are recorded cancelled; this deployment's schedule is paused
+    (only this one: other deployments of the flow, e.g. prefect.yaml's, are not touched)."""
+    os.environ[PARENT_ENV] = str(os.getpid())
+    runner = _Runner(pause_on_shutdown=True, limit=1, query_seconds=poll_seconds or None)
+    deployment_id = runner.add_deployment(deployment)
+    try:
+        asyncio.run(runner.start())
+    finally:
+        # Stopped by a signal, the runner's own exit (which pauses) may not run: pause it here.
+        # Only this deployment: nobody serves it now, so its schedule should not pile up runs.
+        with contextlib.suppress(Exception), get_client(sync_client=True) as client:
+            client.pause_deployment(deployment_id)  # type: ignore[arg-type]
 
 
-@contextlib.contextmanager
-def prefect_api() -> Iterator[LocalServer | None]:
-    """The configured Prefect server (PREFECT_API_URL, from the environment or the active profile),
-    else a local one started for the duration: the temporary server Prefect would otherwise use
-    has no scheduler. Yields the local server, or None when a configured one is used."""
-    if PREFECT_API_URL.value():
-        yield None
-        return
-    home = Path(str(PREFECT_HOME.value())).expanduser()
-    with local_prefect_server(home) as server:
-        before = os.environ.get("PREFECT_API_URL")
-        os.environ["PREFECT_API_URL"] = server.api_url  # for the processes that run the flows
-        try:
-            with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
-                yield server
-        finally:
-            if before is None:
-                os.environ.pop("PREFECT_API_URL", None)
-            else:
-                os.environ["PREFECT_API_URL"] = before
+class _Runner(Runner):
+    """Prefect's runner, with SIGTERM handled as winnow handles it (Runner.start installs its own)."""
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        handler = signal.getsignal(signal.SIGINT)
+        if callable(handler) and handler is not signal.default_int_handler:
+            handler(signal.SIGTERM, None)  # winnow's stopper: raises Interrupted
+        super().handle_sigterm(*args, **kwargs)

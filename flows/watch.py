@@ -19,16 +19,23 @@ from typing import Any
 from watchfiles import Change, watch
 
 from winnow.errors import WinnowError
+from winnow.store.lock import is_own_file
 
 logger = logging.getLogger("winnow.watch")
 
 
-def visible_under(raw: Path) -> Callable[[Change, str], bool]:
-    """Discovery ignores hidden files and folders (editor swap files, .partial downloads): so do we."""
+def visible_under(raw: Path, own: Path | None = None) -> Callable[[Change, str], bool]:
+    """Discovery ignores hidden files and folders (editor swap files, .partial downloads): so do we.
+    And never our own files: with the warehouse inside raw/, each run's writes (the file, its WAL,
+    lock, journal, staging shards) would trigger the next run, for ever."""
     root = os.path.realpath(raw)
+    own_dir = os.path.realpath(own.parent) if own is not None else None
 
     def visible(change: Change, path: str) -> bool:
-        rel = os.path.relpath(os.path.realpath(path), root)
+        real = os.path.realpath(path)
+        if own is not None and (real == own_dir or is_own_file(Path(real), own)):
+            return False  # the warehouse, a file beside it, or its folder changing because of them
+        rel = os.path.relpath(real, root)
         return not any(part.startswith(".") for part in Path(rel).parts if part != "..")
 
     return visible
@@ -67,19 +74,22 @@ class _Watcher(threading.Thread):
     """Feeds file events into the flag. Native events (inotify and friends) when the system can
     give them; polling when it cannot (watch limits reached, some network file systems)."""
 
-    def __init__(self, raw: Path, flag: ChangeFlag, stop: threading.Event, polling: bool) -> None:
+    def __init__(
+        self, raw: Path, flag: ChangeFlag, stop: threading.Event, polling: bool, own: Path | None = None
+    ) -> None:
         super().__init__(name="winnow-watch", daemon=True)
-        self.raw, self.flag, self.stop, self.polling = raw, flag, stop, polling
+        self.raw, self.flag, self.stop, self.polling, self.own = raw, flag, stop, polling, own
         self.error: BaseException | None = None
 
     def _events(self, polling: bool) -> None:
-        only = visible_under(self.raw)
+        only = visible_under(self.raw, self.own)
         for changes in watch(
             self.raw,
             watch_filter=only,
             stop_event=self.stop,
             raise_interrupt=False,
             debounce=400,
+            rust_timeout=500,  # how soon the stop event is noticed
             force_polling=polling or None,
         ):
             self.flag.note(len(changes))
@@ -106,13 +116,15 @@ def watch_and_ingest(
     initial_run: bool = True,
     stop: threading.Event | None = None,
     polling: bool = False,
+    own: Path | None = None,
 ) -> None:
     """Call `run()` (one ingest) on changes under `raw`, coalesced, until `stop` is set or the
     process is interrupted. A failed run is logged and watching goes on; if the watcher itself
-    fails, this raises."""
+    fails, this raises. Changes to `own` (the warehouse) and the files beside it named after it are
+    not changes to raw/."""
     stop = stop or threading.Event()
     flag = ChangeFlag()
-    watcher = _Watcher(raw, flag, stop, polling)
+    watcher = _Watcher(raw, flag, stop, polling, own)
     watcher.start()
     pending = initial_run  # catch up with whatever arrived while nobody was watching
     try:
@@ -137,6 +149,6 @@ def watch_and_ingest(
                 logger.exception("the ingest run failed; still watching")
     finally:
         stop.set()
-        watcher.join(timeout=10)
+        watcher.join(timeout=2)  # a daemon thread: a stop does not wait on it
     if watcher.error is not None:
         raise WinnowError(f"watching {raw} failed: {watcher.error}") from watcher.error

@@ -1,8 +1,10 @@
-"""Shared fixtures: a temporary PREFECT_HOME, one Prefect test harness per session, fresh raw/
+"""Shared fixtures: a temporary PREFECT_HOME, one shared Prefect server per session, fresh raw/
 folders and warehouse files per test, and the shared samples when they are present."""
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
 import shutil
 import tempfile
@@ -16,6 +18,9 @@ _PREFECT_HOME = tempfile.mkdtemp(prefix="winnow-prefect-home-")
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.pop("PREFECT_API_URL", None)  # the session's own server (prefect_harness), never the user's
+# A session that is killed leaves its server idle: it goes by itself after this.
+os.environ.setdefault("WINNOW_SERVER_IDLE_MINUTES", "10")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -28,10 +33,24 @@ SHIPPED_SAMPLES = CASES / "samples"
 
 @pytest.fixture(scope="session")
 def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
+    """winnow's shared local Prefect server in this session's PREFECT_HOME (what `winnow ingest`
+    uses on a user's machine), started once and stopped at the end of the session; this process
+    and the `winnow` subprocesses of the tests (tests.helpers.cli_env) report to it."""
+    from prefect.logging.handlers import APILogWorker
+    from prefect.utilities.asyncutils import run_coro_as_sync
+    from winnow.flows.local_server import prefect_api, prefect_home, stop_server
 
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_api():
         yield
+
+        async def drain() -> None:  # send the last logs while the server is still there
+            with contextlib.suppress(RuntimeError):  # no log worker was started
+                result = APILogWorker.instance().drain()
+                if inspect.isawaitable(result):
+                    await result
+
+        run_coro_as_sync(drain())
+    stop_server(prefect_home())
 
 
 @pytest.fixture
@@ -62,4 +81,7 @@ def shared_sample(name: str) -> Path:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from winnow.flows.local_server import stop_server
+
+    stop_server(Path(_PREFECT_HOME))  # the session's shared server, if a test started it
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)

@@ -17,8 +17,9 @@ def test_every_command_has_help_and_a_readme_section() -> None:
         command = group.commands[name]  # type: ignore[attr-defined]
         assert (command.help or "").strip(), f"`winnow {name}` has no --help text"
         assert f"### `winnow {name}`" in readme, f"`winnow {name}` has no section in README.md"
-        # preview reads one file and eval a labelled folder: neither opens the warehouse
-        if name not in ("preview", "eval"):
+        # preview reads one file, eval a labelled folder, server manages the Prefect server: none
+        # opens the warehouse
+        if name not in ("preview", "eval", "server"):
             subcommands = list(getattr(command, "commands", {}).values()) or [command]  # a group: each
             for sub in subcommands:
                 if (name, sub.name) == ("rules", "list"):

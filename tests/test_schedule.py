@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
 import signal
@@ -26,7 +27,7 @@ WINNOW = str(Path(sys.executable).with_name("winnow"))
 @pytest.mark.integration
 def test_deployment_registers_with_its_schedule(prefect_harness: None, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
-    from winnow.flows.schedule import build_deployment, make_schedule
+    from winnow.flows.schedule import DEPLOYMENT_NAME, build_deployment, make_schedule
 
     every = build_deployment(make_schedule(None, timedelta(minutes=15)), tmp_path / "raw", tmp_path / "w.db")
     cron = build_deployment(
@@ -39,7 +40,7 @@ def test_deployment_registers_with_its_schedule(prefect_harness: None, tmp_path:
     assert schedule.active and schedule.schedule.interval == timedelta(minutes=15)  # type: ignore[union-attr]
     expected = {"raw": str(tmp_path / "raw"), "warehouse": str(tmp_path / "w.db"), "wait": False}
     assert got.parameters == expected
-    assert got.name == "scheduled" and not got.paused
+    assert got.name == DEPLOYMENT_NAME and not got.paused
     (schedule,) = got_cron.schedules
     assert schedule.schedule.cron == "0 6 * * 1-5"  # type: ignore[union-attr]
     assert schedule.schedule.timezone == "Europe/Paris"  # type: ignore[union-attr]
@@ -68,7 +69,8 @@ def test_prefect_yaml_declares_the_served_deployment() -> None:
 
     spec = yaml.safe_load((REPO / "prefect.yaml").read_text("utf-8"))
     (deployment,) = spec["deployments"]
-    assert deployment["name"] == DEPLOYMENT_NAME
+    # Its own name: `winnow serve` must not overwrite (or pause) the team's deployment.
+    assert deployment["name"] == "scheduled" != DEPLOYMENT_NAME
     from prefect.flows import load_flow_from_entrypoint
 
     assert load_flow_from_entrypoint(deployment["entrypoint"]).fn is ingest_flow.fn
@@ -95,9 +97,15 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 @pytest.mark.integration
 def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path, sample_raw: Path) -> None:
+    """Nothing configured: serve starts winnow's shared server (with its scheduler), runs on the
+    schedule, stops on SIGTERM with 143; the server stays for the next command (ingest reuses it, in
+    the same Prefect history) until `winnow server stop`."""
+    from winnow.flows.local_server import read_state, stop_server
+
     warehouse = tmp_path / "wh" / "articles.duckdb"
+    home = tmp_path / "prefect-home"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")  # nothing configured: serve starts its own server
+    env["PREFECT_HOME"] = str(home)
     log = (tmp_path / "serve.log").open("w+")
     proc = subprocess.Popen(
         [WINNOW, "serve", "--interval", "3s", "--raw", str(sample_raw), "--warehouse", str(warehouse)],
@@ -113,19 +121,49 @@ def test_serve_runs_on_schedule_and_stops_cleanly(tmp_path: Path, sample_raw: Pa
             assert time.monotonic() < deadline, Path(log.name).read_text()
             time.sleep(1)
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=60) == 0, Path(log.name).read_text()
+        assert proc.wait(timeout=60) == 128 + signal.SIGTERM, Path(log.name).read_text()
+        output = Path(log.name).read_text()
+        url = re.search(
+            r"started the local Prefect server at\s+(http://127\.0\.0\.1:\d+)\s+\(pid\s+(\d+)\)", output
+        )
+        assert url, output
+        state = read_state(home)
+        assert state is not None and state.pid == int(url.group(2)) and _alive(state.pid)
+        again = subprocess.run(
+            [WINNOW, "ingest", "--raw", str(sample_raw), "--warehouse", str(warehouse)],
+            env=env, capture_output=True, text=True, timeout=240,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert "started the local Prefect server" not in again.stderr  # reused
+        status = subprocess.run(
+            [WINNOW, "server", "status"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert status.returncode == 0 and str(state.pid) in " ".join(status.stdout.split())
+        with urllib.request.urlopen(  # noqa: S310 - the local server
+            urllib.request.Request(
+                f"{state.api_url}/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"}
+            ),
+            timeout=10,
+        ) as response:
+            flow_runs = json.loads(response.read())
+        ids = {r["id"] for r in flow_runs}
+        assert {run_id for (run_id,) in rows(warehouse, "SELECT run_id FROM runs")} <= ids  # one history
+        stopped = subprocess.run(
+            [WINNOW, "server", "stop"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert not _alive(state.pid)
+        status = subprocess.run(
+            [WINNOW, "server", "status"], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert status.returncode == 3
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        output = Path(log.name).read_text()
-        url = re.search(r"local Prefect server at\s+(http://127\.0\.0\.1:\d+)\s+\(pid\s+(\d+)\)", output)
-        if url and _alive(int(url.group(2))):  # serve failed to stop it: do not leave it behind
-            os.kill(int(url.group(2)), signal.SIGKILL)
-            pytest.fail(f"winnow serve left its Prefect server running\n{output}")
-    assert url, output
-    with pytest.raises(OSError):  # the server it started is gone with it
-        urllib.request.urlopen(f"{url.group(1)}/api/health", timeout=2)
+        stop_server(home)
+    with pytest.raises(OSError):  # the server is gone
+        urllib.request.urlopen(f"{state.api_url}/health", timeout=2)
     completed = [r for r in _runs(warehouse) if r[0] == "completed"]
     assert completed[0] == ("completed", 6) and all(n == 0 for _, n in completed[1:])
     assert_accounting(sample_raw, warehouse)

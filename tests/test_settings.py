@@ -335,6 +335,7 @@ def test_every_setting_has_a_test_of_its_effect() -> None:
         "workers",
         "dask_address",
         "memory_limit",
+        "server_idle_minutes",  # tests/test_server.py: test_the_server_stops_itself_when_unused
     }
     assert tested == set(defaults())
 

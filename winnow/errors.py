@@ -8,6 +8,7 @@ the operating system's errors about the warehouse in `warehouse_failure` below.
 from __future__ import annotations
 
 import errno
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ class WarehouseLocked(WarehouseError):
     """Another process holds the warehouse file (DuckDB lets one process write, and none read meanwhile)."""
 
     transient = True
+
+    def __init__(self, message: str, holder_pid: int | None = None, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.holder_pid = holder_pid
 
 
 class WarehouseBusy(WarehouseError):
@@ -100,6 +105,22 @@ _WRITE_CAUSES = (
 )
 
 
+def lock_holder_pid(message: str) -> int | None:
+    """The PID DuckDB names in its lock error ("Conflicting lock is held in ... (PID 1234)")."""
+    match = re.search(r"\(PID (\d+)\)", message)
+    return int(match.group(1)) if match else None
+
+
+def process_command(pid: int) -> str:
+    """A process's command line, shortened (Linux /proc; else 'unknown command')."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "unknown command"
+    text = " ".join(" ".join(part.decode("utf-8", "replace").split()) for part in raw.split(b"\0") if part)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def warehouse_failure(
     exc: BaseException, path: str | Path | None, *, opening: bool = False
 ) -> WarehouseError:
@@ -110,10 +131,13 @@ def warehouse_failure(
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lower = first.lower()
     if opening and "lock" in lower:
+        pid = lock_holder_pid(first)
+        who = f" (pid {pid}: {process_command(pid)})" if pid else ""
         return WarehouseLocked(
-            f"the warehouse {path} is in use by another process (an ingest writing it, or a program "
-            "holding it open: a notebook, the DuckDB CLI, DBeaver); try again when it lets go",
+            f"the warehouse {path} is in use by another process{who} (an ingest writing it, or a "
+            "program holding it open: a notebook, the DuckDB CLI, DBeaver); try again when it lets go",
             path=path,
+            holder_pid=pid,
         )
     if opening and "database file with version number" in lower:
         import duckdb  # only here: errors.py is imported everywhere, DuckDB is not needed to build errors

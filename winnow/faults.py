@@ -17,6 +17,9 @@ import time
 
 HOLD_ENV = "WINNOW_TEST_HOLD_AT"
 POINTS = ("read", "clean", "index", "load", "near_dups", "commit")
+# Points for the signal tests (tests/test_lifetime.py), not the crash test: before the flow starts,
+# and just after the commit.
+SIGNAL_POINTS = ("before_flow", "committed")
 
 
 def hold(point: str) -> None:

@@ -6,6 +6,7 @@ of Prefect tasks and tests can drive the same steps directly.
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ from winnow.schemas.columns import (
 from winnow.settings import Settings
 from winnow.store.dedup import split_duplicates
 from winnow.store.loader import Loader
+from winnow.store.lock import is_own_file
 from winnow.validate import check_rejections, validate_articles
 from winnow.version import __version__
 
@@ -73,13 +75,18 @@ class RunTally:
         )
 
 
-def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan, dict[str, str]]:
-    """Diff raw/ against the warehouse; also return the content hashes already loaded."""
+def plan_run(
+    loader: Loader, raw_dir: str | Path, tally: RunTally, warehouse: Path | None = None
+) -> tuple[Plan, dict[str, str]]:
+    """Diff raw/ against the warehouse; also return the content hashes already loaded. The
+    warehouse's own files are never input (a warehouse kept inside raw/)."""
     t0 = time.perf_counter()
     root = Path(raw_dir)
     if not root.is_dir():
         raise WinnowError(f"raw folder {root} does not exist or is not a folder", path=root, stage="discover")
     plan = discover(root, loader.manifest())
+    if warehouse is not None:
+        _leave_out_own_files(plan, root, warehouse)
     # An unchanged re-run needs no content hashes: skip reading one per article.
     known = loader.known_hashes() if plan.to_process else {}
     tally.counts.files_seen = plan.seen
@@ -94,6 +101,18 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
             tally.changed_paths.append(entry.path)
     tally.stage_seconds["discover"] += time.perf_counter() - t0
     return plan, known
+
+
+def _leave_out_own_files(plan: Plan, root: Path, warehouse: Path) -> None:
+    if not os.path.realpath(warehouse).startswith(os.path.realpath(root) + os.sep):
+        return
+
+    def theirs(path: str) -> bool:
+        return not is_own_file(root / path, warehouse)
+
+    plan.to_process = [e for e in plan.to_process if theirs(e.path)]
+    plan.unchanged = [e for e in plan.unchanged if theirs(e.path)]
+    plan.refused = [(e, r) for e, r in plan.refused if theirs(e.path)]
 
 
 def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
@@ -178,6 +197,7 @@ def finish_run(loader: Loader, plan: Plan, tally: RunTally, raw_dir: str) -> Run
     loader.record_run(summary)
     hold("commit")
     loader.commit()
+    hold("committed")  # after the commit: a stop here must not record the run a second time
     return summary
 
 

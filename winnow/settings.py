@@ -32,6 +32,7 @@ class Settings:
     workers: int
     dask_address: str
     memory_limit: str
+    server_idle_minutes: float
     rules_dir: str
     max_header_lines: int
     max_title_chars: int

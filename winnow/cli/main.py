@@ -25,6 +25,7 @@ from winnow.cli import (
     rules,
     search,
     serve,
+    server,
     show,
     status,
     watch,
@@ -34,6 +35,7 @@ from winnow.cli.app import err
 from winnow.cli.helptext import tidy_help
 from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
+from winnow.flows.lifetime import exit_now_if_stopped, safe_streams
 from winnow.version import __version__
 
 app = typer.Typer(
@@ -87,6 +89,7 @@ for command in (
     app.command()(command)
 app.command("eval")(eval_command.evaluate)
 app.add_typer(rules.rules_app, name="rules")
+app.add_typer(server.server_app, name="server")
 
 
 def main() -> None:
@@ -94,9 +97,13 @@ def main() -> None:
     # races on a fresh PREFECT_HOME ("database is locked"); winnow sends no telemetry anyway.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     set_verbosity(False, False)  # the default before any option is read: see winnow.cli.verbosity
+    safe_streams()  # a closed stdout or stderr (`winnow ingest | head`) must not break a run
     command = tidy_help(typer.main.get_command(app))
     try:
         code = command.main(prog_name="winnow", standalone_mode=False)
+    except SystemExit as exc:
+        exit_now_if_stopped(exc.code)  # stopped by a signal: the one line is out, go now
+        raise
     except click.exceptions.ClickException as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # `winnow` alone: the help, as asked
             exc.show()
@@ -106,6 +113,7 @@ def main() -> None:
             err.print(f"[bold red]error:[/] {escape(exc.format_message())}{hint}", soft_wrap=True)
         sys.exit(exc.exit_code)
     except typer.Abort:  # Ctrl-C
+        exit_now_if_stopped(130)
         sys.exit(130)
     except WinnowError as exc:
         err.print(f"[bold red]error:[/] {exc}", soft_wrap=True)

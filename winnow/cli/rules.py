@@ -113,4 +113,3 @@ def list_rules(
     where = f"built-in packs and {folder}" if ruleset.folders else f"built-in packs ({folder} has no packs)"
     off = f"; switched off: {', '.join(ruleset.disabled)}" if ruleset.disabled else ""
     console.print(f"{len(rows)} rules from the {where} (version {ruleset.version}){off}", highlight=False)
-

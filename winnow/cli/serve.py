@@ -29,10 +29,6 @@ def parse_interval(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _sigterm_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt  # stop cleanly, exactly as on Ctrl-C
-
-
 def serve(
     cron: Annotated[
         str | None, typer.Option("--cron", help='Cron schedule, e.g. "*/15 * * * *" (in --timezone).')
@@ -48,8 +44,8 @@ def serve(
 ) -> None:
     """Serve the ingest flow as a Prefect deployment on a schedule until Ctrl-C or SIGTERM.
 
-    With PREFECT_API_URL set, registers with that server; otherwise starts a local Prefect server
-    (with its scheduler) for as long as this command runs."""
+    With PREFECT_API_URL set, registers with that server; otherwise uses winnow's shared local
+    Prefect server (started if needed; it stays after serve stops, see `winnow server`)."""
     set_verbosity(quiet, verbose)
     if cron and interval:
         fail("give --cron or --interval, not both", preflight.USAGE)
@@ -63,25 +59,42 @@ def serve(
     preflight.raw_folder(raw)
     preflight.warehouse_file(warehouse)
     preflight.settings_and_rules(raw)
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
-    try:
-        from winnow.flows.schedule import build_deployment, make_schedule, prefect_api
-        from winnow.flows.schedule import serve as serve_deployment
+    from winnow.cli.ingest import said_stopped, say_started, stopped
+    from winnow.flows.lifetime import kill_children, stop_on_signals
+    from winnow.flows.local_server import prefect_api
 
-        schedule = make_schedule(cron, every, timezone)  # a bad cron fails before any server starts
-        with prefect_api() as started:
-            deployment = build_deployment(schedule, raw, warehouse)
-            local = f"a local Prefect server at {started.ui_url} (pid {started.pid})" if started else None
-            when = f"cron {cron!r} ({timezone})" if cron else f"every {interval or '15m'}"
-            params = deployment.parameters
-            console.print(
-                f"serving winnow-ingest/{deployment.name} {when} on {local or 'the PREFECT_API_URL server'}\n"
-                f"  raw: {params['raw']}\n  warehouse: {params['warehouse']}\n  stop with Ctrl-C",
-                highlight=False,
-            )
-            serve_deployment(deployment, poll_seconds=min(10.0, every.total_seconds()) if every else None)
-    except KeyboardInterrupt:
-        pass
+    def stop_runs(signum: int) -> None:
+        kill_children(signal.SIGTERM)  # runs in flight roll back and record themselves cancelled
+
+    what = "serving ended; a run in flight, if any, was rolled back and cancelled"
+    try:
+        with stop_on_signals(grace=4.0, on_signal=stop_runs, on_deadline=said_stopped):
+            from winnow.flows.schedule import build_deployment, make_schedule
+            from winnow.flows.schedule import serve as serve_deployment
+
+            schedule = make_schedule(cron, every, timezone)  # a bad cron fails before any server starts
+            with prefect_api() as server:
+                say_started(server)
+                deployment = build_deployment(schedule, raw, warehouse)
+                where = (
+                    f"the local Prefect server at {server[0].ui_url}"
+                    if server
+                    else "the PREFECT_API_URL server"
+                )
+                when = f"cron {cron!r} ({timezone})" if cron else f"every {interval or '15m'}"
+                params = deployment.parameters
+                console.print(
+                    f"serving winnow-ingest/{deployment.name} {when} on {where}\n"
+                    f"  raw: {params['raw']}\n  warehouse: {params['warehouse']}\n  stop with Ctrl-C",
+                    highlight=False,
+                )
+                serve_deployment(deployment, poll_seconds=min(10.0, every.total_seconds()) if every else None)
+    except KeyboardInterrupt as exc:
+        stopped(exc, what)
     except WinnowError as exc:
         fail(str(exc), 2)
+    except BaseException as exc:
+        if type(exc).__name__ == "TerminationSignal":
+            stopped(exc, what)
+        raise
     console.print("stopped", highlight=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
 from typing import Annotated
 
 import typer
@@ -14,10 +12,6 @@ from winnow.cli.app import RawOpt, WarehouseOpt, console, err, fail
 from winnow.cli.ingest import print_summary
 from winnow.cli.verbosity import QuietOpt, VerboseOpt, set_verbosity
 from winnow.errors import WinnowError
-
-
-def _sigterm_as_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def watch(
@@ -41,16 +35,16 @@ def watch(
     it trigger one more run afterwards. If another ingest is writing, the run waits for it."""
     set_verbosity(quiet, verbose)
     folder = preflight.raw_folder(raw)
-    preflight.warehouse_file(warehouse)
+    target = preflight.warehouse_file(warehouse)
     preflight.settings_and_rules(raw)
 
-    from winnow.flows.ingest import run_ingest
-    from winnow.flows.watch import watch_and_ingest
-
-    # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
-    logging.getLogger("winnow.watch").setLevel(verbosity.logging_level())
+    from winnow.cli.ingest import said_stopped, say_started, stopped, what_happened
+    from winnow.flows.lifetime import stop_on_signals
+    from winnow.flows.local_server import prefect_api
 
     def one_run() -> None:
+        from winnow.flows.ingest import run_ingest
+
         try:
             summary = run_ingest(folder, warehouse, wait=True)
             if not verbosity.quiet():
@@ -59,11 +53,22 @@ def watch(
             err.print(f"[bold red]error:[/] {exc}")
             raise
 
-    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)
     console.print(f"watching {folder.resolve()} (Ctrl-C to stop)", highlight=False)
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            watch_and_ingest(folder, one_run, debounce=debounce, initial_run=initial_run, polling=poll)
+        with stop_on_signals(on_deadline=said_stopped), prefect_api() as server:
+            say_started(server)
+            from winnow.flows.watch import watch_and_ingest
+
+            # Importing flows set up Prefect's logging, whose console handler prints our logger's lines too.
+            logging.getLogger("winnow.watch").setLevel(verbosity.logging_level())
+            watch_and_ingest(
+                folder, one_run, debounce=debounce, initial_run=initial_run, polling=poll, own=target
+            )
     except WinnowError as exc:  # the watcher itself failed
         fail(str(exc))
-    console.print("stopped", highlight=False)
+    except KeyboardInterrupt as exc:  # SIGINT or SIGTERM: a run in progress was rolled back
+        stopped(exc, f"watching ended; {what_happened('no run was in progress')}")
+    except BaseException as exc:
+        if type(exc).__name__ == "TerminationSignal":
+            stopped(exc, f"watching ended; {what_happened('no run was in progress')}")
+        raise

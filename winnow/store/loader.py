@@ -58,6 +58,7 @@ class Loader:
         self._columns: dict[str, list[str]] = {}  # staged table -> its columns
         self._learned: LearnedState | None = None
         self.near_dups: NearDuplicates | None = None  # the run's side of the index, from begin()
+        self.committed = False  # after COMMIT the run is recorded: nothing may record it again
 
     # --- reading state -------------------------------------------------------------------
     def manifest(self) -> dict[str, Known]:
@@ -407,6 +408,7 @@ class Loader:
             self.near_dups.finish()
         self.flush_staged()
         self.con.execute("COMMIT")
+        self.committed = True
 
     def rollback(self) -> None:
         if self.near_dups is not None:

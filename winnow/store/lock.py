@@ -32,6 +32,18 @@ from winnow.errors import InvalidRecord, WarehouseBusy
 from winnow.records import RunSummary
 
 
+def is_own_file(path: Path, warehouse: Path) -> bool:
+    """The warehouse itself or a file winnow keeps beside it (WAL, lock, holder, journal, staging):
+    named after it, in its folder. Never input, even when the warehouse lives inside raw/."""
+    real, home = os.path.realpath(path), os.path.realpath(warehouse)
+    folder, name = os.path.split(home)
+    if os.path.dirname(real) == folder:
+        base = os.path.basename(real)
+        return base.startswith(name) or base.startswith(f".{name}")
+    rel = os.path.relpath(real, folder)
+    return not rel.startswith("..") and rel.split(os.sep, 1)[0].startswith(f".{name}")
+
+
 def lock_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".lock")
 
