@@ -121,7 +121,7 @@ def test_transient_read_errors_are_retried_then_quarantined(
 
 
 @pytest.mark.integration
-def test_warehouse_held_by_another_process_is_retried(
+def test_warehouse_held_by_another_process_is_waited_for_with_wait(
     prefect_harness: None, sample_raw: Path, warehouse_file: Path
 ) -> None:
     run_flow(sample_raw, warehouse_file)  # create it
@@ -138,7 +138,11 @@ def test_warehouse_held_by_another_process_is_retried(
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        summary = run_flow(sample_raw, warehouse_file)  # DuckDB refuses until the holder exits
+        from winnow.flows.ingest import run_ingest
+
+        # DuckDB refuses until the holder exits; with --wait the run waits for it (without, it is
+        # recorded skipped naming the holder: tests/test_lifetime.py)
+        summary = run_ingest(sample_raw, warehouse_file, wait=True)
         assert summary.status == "completed"
     finally:
         holder.kill()
