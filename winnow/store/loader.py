@@ -288,10 +288,12 @@ class Loader:
         signatures: pl.DataFrame | None = None,
         replace: list[str] | None = None,
         keep: Iterable[str] = (),
+        terms: tuple[pl.DataFrame, pl.DataFrame] | None = None,
     ) -> None:
         """Insert one validated batch. `sources` has one row per document of re-processed files;
         the earlier rows of `replace` (default: every path in `sources`) go, but for `keep`;
-        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not."""
+        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not; `terms`
+        (winnow.store.search.document_terms, from the worker) their search rows, if made."""
         replace = sources["path"].unique().to_list() if replace is None else replace
         keep = list(keep)
         self.replace_sources(replace, keep)
@@ -325,7 +327,7 @@ class Loader:
             if "truncated" in articles.columns:  # rows made without the flag are whole articles
                 articles = articles.with_columns(pl.col("truncated").fill_null(False))
             self._stage("articles", articles)
-        index_articles(self.con, articles, replace, stage=self._stage, keep=keep)
+        index_articles(self.con, articles, replace, stage=self._stage, keep=keep, terms=terms)
         if self.near_dups is not None and signatures is not None and articles.height:
             self.near_dups.add(signatures.join(articles.select("doc_id", "source_path"), on="doc_id"))
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))

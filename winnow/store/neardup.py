@@ -331,18 +331,22 @@ class NearDuplicates:
             return 0
         first = int(sig_keys[0])
         ids = signatures["doc_id"].to_list()
-        earlier = self._stored(np.unique(b_keys[b_keys < first]))
-        b_sig = np.empty((b_keys.size, sig.shape[1]), dtype=np.uint32)
-        b_size = np.empty(b_keys.size, dtype=np.float64)
-        b_ids: list[str] = []
-        for i, key in enumerate(b_keys.tolist()):
-            if key >= first:  # in this lookup too
-                j = int(np.searchsorted(sig_keys, key))
-                b_sig[i], b_size[i] = sig[j], sizes[j]
-                b_ids.append(ids[j])
-            else:
-                b_sig[i], b_size[i], doc = earlier[key]
-                b_ids.append(doc)
+        # Earlier articles come from storage, the others from this lookup: gathered with numpy,
+        # not pair by pair (up to MAX_CANDIDATES pairs per article: a million at 5,000 articles).
+        keys, inverse = np.unique(b_keys, return_inverse=True)
+        stored = keys[keys < first]
+        earlier = self._stored(stored)
+        in_run = keys >= first
+        here = np.searchsorted(sig_keys, keys[in_run])
+        key_sig = np.empty((keys.size, sig.shape[1]), dtype=np.uint32)
+        key_size = np.empty(keys.size, dtype=np.float64)
+        key_ids: list[str] = [""] * keys.size
+        key_sig[in_run], key_size[in_run] = sig[here], sizes[here]
+        for slot, j in zip(np.flatnonzero(in_run).tolist(), here.tolist(), strict=True):
+            key_ids[slot] = ids[j]
+        for slot, key in enumerate(stored.tolist()):  # `stored` is the sorted head of `keys`
+            key_sig[slot], key_size[slot], key_ids[slot] = earlier[key]
+        b_sig, b_size = key_sig[inverse], key_size[inverse]
         at = np.searchsorted(sig_keys, a_keys)
         sim, jac = similarity(sig[at], b_sig, sizes[at], b_size)
         hit = np.flatnonzero(sim >= self.index.threshold)
@@ -351,7 +355,7 @@ class NearDuplicates:
         edges = pa.table(
             {
                 "doc_id": pa.array([ids[j] for j in at[hit].tolist()], pa.string()),
-                "of_doc_id": pa.array([b_ids[i] for i in hit.tolist()], pa.string()),
+                "of_doc_id": pa.array([key_ids[i] for i in inverse[hit].tolist()], pa.string()),
                 "similarity": pa.array(np.round(sim[hit], 4)),
                 "jaccard": pa.array(np.round(jac[hit], 4)),
             }
