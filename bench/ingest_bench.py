@@ -356,6 +356,8 @@ def main(argv: list[str] | None = None) -> None:
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_LOGGING_LEVEL="WARNING",
     )
+    # Prefect's temporary server gives up after 20 s by default: too little on a loaded machine.
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     summary: list[Figures] = []
     try:
         for n in [None] if args.raw else args.n:

@@ -28,6 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import polars as pl
 
 from winnow.clean.keysets import KeyCounts, KeySet
 from winnow.clean.matcher import matcher
@@ -106,6 +107,9 @@ def pair_key_sql(second: str = "line_hash") -> str:
 PAIR_KEY_SQL = pair_key_sql()
 
 
+_OBSERVED = {"source": pl.String, "line_hash": pl.String, "fingerprint": pl.String}
+
+
 def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
     return np.fromiter((pair_key(s, h) for s, h in pairs), dtype=np.uint64, count=len(pairs))
 
@@ -154,27 +158,31 @@ class LearnedState:
         return self.prior([(source, lhash)])[0]
 
     def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Add a loaded batch's observations so the run's later batches count them. An article
-        counted already (a copy that an earlier batch, processed at the same time, carried too)
-        does not count again: the warehouse keeps one row per (source, line, article) as well."""
-        rows = set(rows)
-        seen = sorted({(s, fp) for s, _, fp in rows})
-        fp_keys = _keys(seen)
-        fresh = {
-            pair for pair, known in zip(seen, self.fingerprints.contains(fp_keys), strict=True) if not known
-        }
-        added: dict[tuple[str, str], int] = defaultdict(int)
-        for source, lhash, fp in rows:
-            if (source, fp) in fresh:
-                added[(source, lhash)] += 1
-        if added:
-            keys = _keys(list(added))
-            totals = self._prior_keys(keys) + np.fromiter(added.values(), dtype=np.uint32, count=len(added))
-            many = totals >= 2  # a key left in `singles` is shadowed by its count
-            self.counts = self.counts.with_counts(keys[many], totals[many])
-            self.singles = self.singles.with_keys(keys[~many])
-        if fresh:
-            self.fingerprints = self.fingerprints.with_keys(fp_keys[~self.fingerprints.contains(fp_keys)])
+        """absorb_frame() over (source, line hash, fingerprint) tuples."""
+        self.absorb_frame(pl.DataFrame(list(rows), schema=_OBSERVED, orient="row"))
+
+    def absorb_frame(self, observations: pl.DataFrame) -> None:
+        """Add a loaded batch's observations (source, line_hash, fingerprint) so the run's later
+        batches count them. An article counted already (a copy that an earlier batch, processed at
+        the same time, carried too) does not count again: the warehouse keeps one row per (source,
+        line, article) as well. Grouped in polars: the writer does this for every batch."""
+        rows = observations.select(*_OBSERVED).unique()
+        fps = rows.select("source", "fingerprint").unique()
+        fp_keys = _keys(list(fps.iter_rows()))
+        fresh_mask = ~self.fingerprints.contains(fp_keys)
+        if not fresh_mask.any():
+            return
+        added = (
+            rows.join(fps.filter(pl.Series(fresh_mask)), on=["source", "fingerprint"], how="semi")
+            .group_by("source", "line_hash")
+            .agg(pl.len().alias("n"))
+        )
+        keys = _keys(list(added.select("source", "line_hash").iter_rows()))
+        totals = self._prior_keys(keys) + added["n"].to_numpy().astype(np.uint32)
+        many = totals >= 2  # a key left in `singles` is shadowed by its count
+        self.counts = self.counts.with_counts(keys[many], totals[many])
+        self.singles = self.singles.with_keys(keys[~many])
+        self.fingerprints = self.fingerprints.with_keys(fp_keys[fresh_mask])
 
     def copy(self) -> LearnedState:
         """A copy that later absorb() calls on this state leave alone (they replace the arrays)."""

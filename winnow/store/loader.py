@@ -111,7 +111,7 @@ class Loader:
             ),
         )
         if self._learned is not None:
-            self._learned.absorb(observations.select("source", "line_hash", "fingerprint").iter_rows())
+            self._learned.absorb_frame(observations)
 
     # --- writing -------------------------------------------------------------------------
     def begin(self) -> None:
