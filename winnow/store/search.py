@@ -118,8 +118,9 @@ def with_keys(
         postings = postings.filter(pl.col("doc_ord").is_in(docs["doc_ord"].implode()))
     drawn = con.execute("SELECT nextval('search_doc_key') AS k FROM range(?)", [docs.height]).fetchnumpy()
     keys = np.sort(np.asarray(drawn["k"], dtype=np.int64))  # increasing with doc_ord: postings stay sorted
-    by_ord = np.zeros(int(docs["doc_ord"].max() or 0) + 1 if docs.height else 0, dtype=np.int64)
-    by_ord[docs["doc_ord"].to_numpy()] = keys
+    ords = docs["doc_ord"].to_numpy()
+    by_ord = np.zeros(int(ords.max()) + 1 if ords.size else 0, dtype=np.int64)
+    by_ord[ords] = keys
     docs = docs.with_columns(pl.Series("doc_key", keys, dtype=pl.Int64))
     postings = postings.select("term", pl.Series("doc_key", by_ord[postings["doc_ord"].to_numpy()]), "tf")
     return docs.select("doc_key", "doc_id", "source_path", "length", "body"), postings
