@@ -88,7 +88,8 @@ def plan_run(loader: Loader, raw_dir: str | Path, tally: RunTally) -> tuple[Plan
     for entry in plan.to_process + [fe for fe, _ in plan.refused]:
         if entry.prior is None or entry.prior.status == "deleted":
             tally.counts.files_new += 1
-            tally.new_paths.append(entry.path)
+            if len(tally.new_paths) < REPORT_EXAMPLES:  # the report's examples; the count is apart
+                tally.new_paths.append(entry.path)
         else:
             tally.counts.files_changed += 1
             tally.changed_paths.append(entry.path)
