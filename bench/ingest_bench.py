@@ -12,7 +12,8 @@ In one run, on the same files:
   6. the HTML path against trafilatura's own time, when winnow reads .html.
 
     python bench/ingest_bench.py --n 10000            # `make bench`
-    python bench/ingest_bench.py --n 100000 --workdir /tmp/winnow-bench
+    python bench/ingest_bench.py --n 10000 100000 1000000 --html-pages 300   # every size, one summary
+    python bench/ingest_bench.py --n 1000000 --kb 1 3   # a million small files
 
 Every process runs on the same machine as whatever else is running: the load average is printed
 with the figures, and figures from a loaded machine say so.
@@ -208,11 +209,132 @@ def html_path(n_pages: int) -> list[str]:
     ]
 
 
+@dataclass
+class Figures:
+    """The issue's figures for one corpus size (the summary table)."""
+
+    files: int
+    flow_s: float
+    floor_s: float
+    main_cpu: float
+    worker_cpu: float
+    main_rss: int
+    rerun_s: float
+    load: str
+
+    def row(self, first: Figures) -> str:
+        n = self.files
+        return (
+            f"| {n:,} | {self.flow_s:.1f} | {rate(n, self.flow_s)} | {self.flow_s / self.floor_s:.1f} "
+            f"| {1000 * self.main_cpu / n:.2f} | {1000 * self.worker_cpu / n:.2f} "
+            f"| {mb(self.main_rss)} | {self.main_rss / first.main_rss:.2f} | {self.rerun_s:.2f} "
+            f"| {self.load} |"
+        )
+
+
+SUMMARY_HEAD = [
+    "| files | flow s | docs/s (flow) | x floor | main CPU ms/doc | worker CPU ms/doc | peak main RSS MB "
+    "| RSS vs first | unchanged re-run flow s | load average (1 5 15 min) after the cold run |",
+    "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+]
+
+
+def bench_one(raw: Path, work: Path, env: dict[str, str], workers: int | None) -> tuple[list[str], Figures]:
+    """Floor, cold ingest and unchanged re-run on one corpus: the detailed lines and the figures."""
+    lines: list[str] = []
+    files = sum(1 for _ in raw.rglob("*") if _.is_file())
+    size = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
+    lines.append(f"corpus: {files} files, {size / MB:,.0f} MB in {raw}")
+    winnow = [str(Path(sys.executable).parent / "winnow"), "ingest"]
+    if workers:
+        winnow += ["--workers", str(workers)]
+
+    floor_wall, floor_peak, out = measure(
+        [sys.executable, str(BENCH / "floor.py"), str(raw), str(work / "floor.duckdb")], env
+    )
+    floor_s = float(json.loads(out.strip().splitlines()[-1])["seconds"])
+    (work / "floor.duckdb").unlink(missing_ok=True)
+
+    empty = work / "empty-raw"
+    empty.mkdir(exist_ok=True)
+    first_start, _, _ = measure(winnow + ["--raw", str(empty), "--warehouse", str(work / "w0.duckdb")], env)
+
+    warehouse = work / "warehouse.duckdb"
+    cmd = winnow + ["--raw", str(raw), "--warehouse", str(warehouse)]
+    cold_wall, cold_peak, _ = measure(cmd, env)
+    cold = last_run(warehouse)
+    load_mid = load()
+    again_wall, again_peak, _ = measure(cmd, env)
+    again = last_run(warehouse)
+
+    cold_s, again_s = float(cold["duration_s"]), float(again["duration_s"])  # type: ignore[arg-type]
+    by_role = cold_peak.cpu_by_role()
+    lines += [
+        "",
+        "| step | seconds | docs/s | x floor | peak RSS MB |",
+        "|---|---:|---:|---:|---|",
+        f"| floor: read + sha256 + DuckDB bulk insert | {floor_s:.2f} | {rate(files, floor_s)} | 1.0 "
+        f"| {mb(floor_peak.tree)} |",
+        f"| winnow ingest, cold: flow (steady state) | {cold_s:.2f} | {rate(files, cold_s)} "
+        f"| {cold_s / floor_s:.1f} | main {mb(cold_peak.main)} + workers {mb(cold_peak.workers)} "
+        f"= {mb(cold_peak.tree)} |",
+        f"| winnow ingest, cold: Prefect start-up + shutdown | {cold_wall - cold_s:.2f} | | "
+        f"| Prefect server {mb(cold_peak.server)} |",
+        f"| winnow ingest, cold: end to end | {cold_wall:.2f} | {rate(files, cold_wall)} "
+        f"| {cold_wall / floor_s:.1f} | |",
+        f"| unchanged re-run: flow | {again_s:.2f} | {rate(files, again_s)} | {again_s / floor_s:.2f} "
+        f"| main {mb(again_peak.main)} |",
+        f"| unchanged re-run: end to end | {again_wall:.2f} | {rate(files, again_wall)} | | |",
+        f"| Prefect start on an empty raw/ | {first_start:.2f} | | | |",
+        "",
+        "stage seconds of the cold run (summed over worker processes, so they can exceed the flow's "
+        "wall time), docs/s per process:",
+        "| stage | seconds | docs/s |",
+        "|---|---:|---:|",
+    ]
+    stages = cold["stage_seconds"]
+    assert isinstance(stages, dict)
+    order = ("discover", "decode", "clean", "metadata", "language", "validate", "load", "finish")
+    for stage in [*(s for s in order if s in stages), *sorted(set(stages) - set(order))]:
+        lines.append(f"| {stage} | {stages[stage]:.2f} | {rate(files, stages[stage])} |")
+    lines += [
+        "",
+        f"outcomes: {cold['loaded']} loaded, {cold['duplicates']} duplicates, "
+        f"{cold['rejected']} rejected of {cold['files_seen']} files; "
+        f"re-run: {again['files_unchanged']} unchanged",
+        f"CPU seconds (user + system, whole process tree incl. Prefect's server): floor "
+        f"{floor_peak.cpu:.1f}, cold ingest {cold_peak.cpu:.1f} "
+        f"({1000 * cold_peak.cpu / files:.1f} ms/doc), "
+        f"unchanged re-run {again_peak.cpu:.1f}",
+        "CPU seconds of the cold run by process: "
+        + ", ".join(
+            f"{role} {sec:.1f} ({1000 * sec / files:.2f} ms/doc)" for role, sec in sorted(by_role.items())
+        ),
+        f"load average during: {load_mid} (after the cold run), {load()} (at the end)",
+    ]
+    figures = Figures(
+        files=files,
+        flow_s=cold_s,
+        floor_s=floor_s,
+        main_cpu=by_role.get("main", 0.0),
+        worker_cpu=by_role.get("worker", 0.0),
+        main_rss=cold_peak.main,
+        rerun_s=again_s,
+        load=load_mid,
+    )
+    return lines, figures
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--n", type=int, default=10_000, help="files to generate")
+    parser.add_argument(
+        "--n", type=int, nargs="+", default=[10_000], help="files to generate (several: one run each)"
+    )
+    parser.add_argument(
+        "--kb", type=int, nargs=2, default=[2, 20], help="generated article sizes: least, most (KB)"
+    )
     parser.add_argument("--raw", type=Path, help="benchmark this folder instead of a generated corpus")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/winnow-bench"))
     parser.add_argument("--workers", type=int, help="winnow --workers (default: one per core)")
@@ -228,92 +350,42 @@ def main(argv: list[str] | None = None) -> None:
         f"machine: {os.cpu_count()} CPUs, {psutil.virtual_memory().total / 2**30:.0f} GB, "
         f"Python {platform.python_version()}; load average at start: {load()}"
     ]
+    env = dict(os.environ)
+    env.update(
+        PREFECT_HOME=str(work / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_LOGGING_LEVEL="WARNING",
+    )
+    # Prefect's temporary server gives up after 20 s by default: too little on a loaded machine.
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    summary: list[Figures] = []
     try:
-        raw = args.raw
-        if raw is None:
-            raw = work / "raw"
-            t0 = time.perf_counter()
-            counts = generate(raw, args.n)
-            lines.append(f"corpus: {args.n} files generated in {time.perf_counter() - t0:.1f}s: {counts}")
-        files = sum(1 for _ in raw.rglob("*") if _.is_file())
-        size = sum(p.stat().st_size for p in raw.rglob("*") if p.is_file())
-        lines.append(f"corpus: {files} files, {size / MB:,.0f} MB in {raw}")
-
-        env = dict(os.environ)
-        env.update(
-            PREFECT_HOME=str(work / "prefect-home"),
-            PREFECT_SERVER_ANALYTICS_ENABLED="false",
-            PREFECT_LOGGING_LEVEL="WARNING",
-        )
-        winnow = [str(Path(sys.executable).parent / "winnow"), "ingest"]
-        if args.workers:
-            winnow += ["--workers", str(args.workers)]
-
-        floor_wall, floor_peak, out = measure(
-            [sys.executable, str(BENCH / "floor.py"), str(raw), str(work / "floor.duckdb")], env
-        )
-        floor_s = float(json.loads(out.strip().splitlines()[-1])["seconds"])
-
-        empty = work / "empty-raw"
-        empty.mkdir()
-        first_start, _, _ = measure(
-            winnow + ["--raw", str(empty), "--warehouse", str(work / "w0.duckdb")], env
-        )
-
-        warehouse = work / "warehouse.duckdb"
-        cmd = winnow + ["--raw", str(raw), "--warehouse", str(warehouse)]
-        cold_wall, cold_peak, _ = measure(cmd, env)
-        cold = last_run(warehouse)
-        load_mid = load()
-        again_wall, again_peak, _ = measure(cmd, env)
-        again = last_run(warehouse)
-
-        cold_s, again_s = float(cold["duration_s"]), float(again["duration_s"])  # type: ignore[arg-type]
+        for n in [None] if args.raw else args.n:
+            part = work / (f"n{n}" if n else "raw")
+            part.mkdir()
+            raw = args.raw
+            if raw is None:
+                raw = part / "raw"
+                t0 = time.perf_counter()
+                counts = generate(raw, n, size_kb=tuple(args.kb))
+                lines += [
+                    "",
+                    f"## {n:,} files",
+                    f"corpus: {n} files generated in {time.perf_counter() - t0:.1f}s: {counts}",
+                ]
+            detail, figures = bench_one(raw, part, env, args.workers)
+            lines += detail
+            summary.append(figures)
+            print("\n".join(lines), flush=True)  # each size as it is done: a long run shows progress
+            lines = []
+            if not args.keep:
+                shutil.rmtree(part, ignore_errors=True)
         lines += [
             "",
-            "| step | seconds | docs/s | x floor | peak RSS MB |",
-            "|---|---:|---:|---:|---|",
-            f"| floor: read + sha256 + DuckDB bulk insert | {floor_s:.2f} | {rate(files, floor_s)} | 1.0 "
-            f"| {mb(floor_peak.tree)} |",
-            f"| winnow ingest, cold: flow (steady state) | {cold_s:.2f} | {rate(files, cold_s)} "
-            f"| {cold_s / floor_s:.1f} | main {mb(cold_peak.main)} + workers {mb(cold_peak.workers)} "
-            f"= {mb(cold_peak.tree)} |",
-            f"| winnow ingest, cold: Prefect start-up + shutdown | {cold_wall - cold_s:.2f} | | "
-            f"| Prefect server {mb(cold_peak.server)} |",
-            f"| winnow ingest, cold: end to end | {cold_wall:.2f} | {rate(files, cold_wall)} "
-            f"| {cold_wall / floor_s:.1f} | |",
-            f"| unchanged re-run: flow | {again_s:.2f} | {rate(files, again_s)} | {again_s / floor_s:.2f} "
-            f"| main {mb(again_peak.main)} |",
-            f"| unchanged re-run: end to end | {again_wall:.2f} | {rate(files, again_wall)} | | |",
-            f"| Prefect first start on a fresh PREFECT_HOME (empty raw/) | {first_start:.2f} | | | |",
-            "",
-            "stage seconds of the cold run (summed over worker processes, so they can exceed the flow's "
-            "wall time), docs/s per process:",
-            "| stage | seconds | docs/s |",
-            "|---|---:|---:|",
-        ]
-        stages = cold["stage_seconds"]
-        assert isinstance(stages, dict)
-        for stage in ("discover", "decode", "clean", "metadata", "language", "validate", "load", "finish"):
-            if stage in stages:
-                lines.append(f"| {stage} | {stages[stage]:.2f} | {rate(files, stages[stage])} |")
-        for stage in sorted(
-            set(stages)
-            - {"discover", "decode", "clean", "metadata", "language", "validate", "load", "finish"}
-        ):
-            lines.append(f"| {stage} | {stages[stage]:.2f} | {rate(files, stages[stage])} |")
-        lines += [
-            "",
-            f"outcomes: {cold['loaded']} loaded, {cold['duplicates']} duplicates, "
-            f"{cold['rejected']} rejected of {cold['files_seen']} files; "
-            f"re-run: {again['files_unchanged']} unchanged",
-            f"CPU seconds (user + system, whole process tree incl. Prefect's server): floor "
-            f"{floor_peak.cpu:.1f}, cold ingest {cold_peak.cpu:.1f} "
-            f"({1000 * cold_peak.cpu / files:.1f} ms/doc), "
-            f"unchanged re-run {again_peak.cpu:.1f}",
-            "CPU seconds of the cold run by process: "
-            + ", ".join(f"{role} {sec:.1f}" for role, sec in sorted(cold_peak.cpu_by_role().items())),
-            f"load average during: {load_mid} (after the cold run), {load()} (at the end)",
+            "Summary (flow time: the flow's own `runs.duration_s`; CPU: user + system seconds per "
+            "document, sampled per process; RSS: the flow's process at its peak):",
+            *SUMMARY_HEAD,
+            *(f.row(summary[0]) for f in summary),
         ]
         if args.html_pages:
             lines += ["", *html_path(args.html_pages)]

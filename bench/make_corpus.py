@@ -99,8 +99,13 @@ def vary(paragraph: str, rng: random.Random, swaps: int = 3) -> str:
     return " ".join(words)
 
 
-def article(template: Template, pool: list[str], n: int, rng: random.Random) -> str:
-    target = int(rng.uniform(2_000, 20_000))
+SIZE_KB = (2, 20)  # the articles' sizes are drawn between these
+
+
+def article(
+    template: Template, pool: list[str], n: int, rng: random.Random, size_kb: tuple[int, int] = SIZE_KB
+) -> str:
+    target = int(rng.uniform(1_000 * size_kb[0], 1_000 * size_kb[1]))
     header = list(template.header)
     header[0] = f"{header[0]}: part {n}"
     paragraphs = [UNIQUE[template.language].format(n=n, k=rng.randint(3, 90), d=rng.randint(1, 999))]
@@ -131,8 +136,8 @@ def bad_file(kind: int, template: Template, rng: random.Random) -> tuple[str, by
     return ".pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
-def generate(out: Path, n: int, seed: int = 7) -> dict[str, int]:
-    """Write n files under out/ (in folders of 1,000); returns counts by kind."""
+def generate(out: Path, n: int, seed: int = 7, size_kb: tuple[int, int] = SIZE_KB) -> dict[str, int]:
+    """Write n files under out/ (in folders of 1,000), articles of size_kb KB; returns counts by kind."""
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -155,7 +160,7 @@ def generate(out: Path, n: int, seed: int = 7) -> dict[str, int]:
             counts["duplicates"] += 1
         else:
             path = folder / f"{template.name}-{i:07d}.txt"
-            path.write_text(article(template, pools[template.language], i, rng), "utf-8")
+            path.write_text(article(template, pools[template.language], i, rng, size_kb), "utf-8")
             written.append(path)
             counts["articles"] += 1
     return counts
@@ -168,9 +173,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path, help="folder to create (replaced if it exists)")
     parser.add_argument("--n", type=int, default=10_000, help="number of files")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kb", type=int, nargs=2, default=SIZE_KB, help="article sizes: least, most (KB)")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(args.out, args.n, args.seed)
+    counts = generate(args.out, args.n, args.seed, tuple(args.kb))
     print(f"wrote {args.n} files to {args.out} in {time.perf_counter() - t0:.1f}s: {counts}", file=sys.stderr)
 
 

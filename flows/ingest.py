@@ -43,6 +43,7 @@ from winnow.batch import Batch, process_batch
 from winnow.clean.learned import LearnedState
 from winnow.clean.rules import rules_for
 from winnow.errors import WarehouseBusy, WarehouseLocked, WinnowError, is_transient, warehouse_failure
+from winnow.prepare import prepare_batch
 from winnow.read.parts import Work
 from winnow.read.sources import Plan
 from winnow.records import RunSummary
@@ -116,13 +117,14 @@ def process_batch_task(
 ) -> Batch:
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
-    return process_batch(
+    batch = process_batch(
         raw_dir,
         entries.value,
         rules=rules_for(rules_dir),
         raise_io_errors=not last_attempt,
         learned=learned.value,
     )
+    return prepare_batch(batch)  # validation and search terms here, not in the single writer
 
 
 @task(name="load-batch", cache_policy=NONE)

@@ -74,6 +74,10 @@ class Batch:
     # Paths whose earlier rows this batch replaces (None: every path in `sources`). An archive's
     # parts replace nothing: its plan replaced the path's rows once, before they went out.
     replace: list[str] | None = None
+    # Set by winnow.prepare in the worker: `articles` are validated (failures already in
+    # `rejections`) and `terms` are their search rows (winnow.store.search.document_terms).
+    validated: bool = False
+    terms: tuple[pl.DataFrame, pl.DataFrame] | None = None
 
 
 # --- read, decode, parse ---------------------------------------------------------------------

@@ -95,7 +95,8 @@ def plan_run(
     for entry in plan.to_process + [fe for fe, _ in plan.refused]:
         if entry.prior is None or entry.prior.status == "deleted":
             tally.counts.files_new += 1
-            tally.new_paths.append(entry.path)
+            if len(tally.new_paths) < REPORT_EXAMPLES:  # the report's examples; the count is apart
+                tally.new_paths.append(entry.path)
         else:
             tally.counts.files_changed += 1
             tally.changed_paths.append(entry.path)
@@ -135,11 +136,15 @@ def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
 def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTally) -> None:
     """Validate, de-duplicate and load one processed batch inside the run's transaction."""
     t0 = time.perf_counter()
-    valid, invalid = validate_articles(batch.articles, batch.sources)
-    t1 = time.perf_counter()
-    unique, duplicates = split_duplicates(valid, known)
-    rejections = pl.concat([batch.rejections, invalid], how="vertical")
-    check_rejections(rejections)
+    if batch.validated:  # by its worker (winnow.prepare)
+        unique, duplicates, rejections = *split_duplicates(batch.articles, known), batch.rejections
+        t1 = t0
+    else:
+        valid, invalid = validate_articles(batch.articles, batch.sources)
+        t1 = time.perf_counter()
+        unique, duplicates = split_duplicates(valid, known)
+        rejections = pl.concat([batch.rejections, invalid], how="vertical")
+        check_rejections(rejections)
     keep = batch.kept["doc_id"].to_list()
     loader.load(
         unique,
@@ -150,6 +155,7 @@ def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTa
         batch.signatures,
         replace=batch.replace,
         keep=keep,
+        terms=batch.terms,
     )
     loader.keep_records(batch.kept, batch.kept_files)
     loader.add_skipped(batch.skipped)

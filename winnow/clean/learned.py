@@ -28,7 +28,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
+import polars as pl
 
+from winnow.clean.keysets import KeyCounts, KeySet
 from winnow.clean.matcher import matcher
 from winnow.clean.rules import Rule, normalise_line
 from winnow.extract.words import count_words
@@ -91,16 +93,21 @@ def _read(
     return _fingerprint(folded), cands, where
 
 
-_NO_KEYS = np.empty(0, dtype=np.uint64)
-
-
 def pair_key(source: str, lhash: str) -> int:
-    """A 64-bit key for (source, line hash); collisions are negligible at any corpus size.
-    PAIR_KEY_SQL computes the same key in DuckDB."""
+    """A 64-bit key for (source, line hash) (or (source, fingerprint)); collisions are negligible at
+    any corpus size. pair_key_sql() computes the same key in DuckDB."""
     return int(hashlib.sha256(f"{source}\x00{lhash}".encode()).hexdigest()[:16], 16)
 
 
-PAIR_KEY_SQL = "('0x' || substr(sha256(source || chr(0) || line_hash), 1, 16))::UBIGINT"
+def pair_key_sql(second: str = "line_hash") -> str:
+    """pair_key(source, <column>) in DuckDB's SQL, for a fixed column name."""
+    return f"('0x' || substr(sha256(source || chr(0) || {second}), 1, 16))::UBIGINT"
+
+
+PAIR_KEY_SQL = pair_key_sql()
+
+
+_OBSERVED = {"source": pl.String, "line_hash": pl.String, "fingerprint": pl.String}
 
 
 def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -109,77 +116,80 @@ def _keys(pairs: Sequence[tuple[str, str]]) -> np.ndarray:
 
 @dataclass
 class LearnedState:
-    """What the warehouse knows: per (source, line) the number of distinct articles carrying it
-    (counts for lines two or more carry, sorted keys for lines exactly one carries), and per source
-    the fingerprints already counted."""
+    """What the warehouse knows, as 64-bit keys of (source, line) and (source, fingerprint): per line
+    the number of distinct articles carrying it (counts for lines two or more carry, a key set for
+    lines exactly one carries), and the fingerprints already counted. Flat arrays that later
+    absorb() calls replace, never change: copy() is free and a batch's copy pickles as a memcpy."""
 
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    fingerprints: dict[str, set[str]] = field(default_factory=dict)
-    singles: np.ndarray = field(default_factory=lambda: _NO_KEYS)  # sorted pair_key()s; replaced, not mutated
+    counts: KeyCounts = field(default_factory=KeyCounts)
+    singles: KeySet = field(default_factory=KeySet)
+    fingerprints: KeySet = field(default_factory=KeySet)
 
     @classmethod
     def from_rows(
         cls,
         counts: Iterable[tuple[str, str, int]],
-        fingerprints: Iterable[tuple[str, str]],
+        fingerprints: Iterable[tuple[str, str]] = (),
         singles: Sequence[tuple[str, str]] = (),
         single_keys: np.ndarray | None = None,
+        fingerprint_keys: np.ndarray | None = None,
     ) -> LearnedState:
-        """`singles` as (source, line hash) pairs, or already as keys (`single_keys`)."""
-        state = cls()
-        state.counts = {(source, lhash): int(n) for source, lhash, n in counts if int(n) >= 2}
-        for source, fp in fingerprints:
-            state.fingerprints.setdefault(source, set()).add(fp)
-        keys = _keys(singles) if single_keys is None else single_keys.astype(np.uint64)
-        state.singles = np.unique(keys)
-        return state
+        """`singles` and `fingerprints` as (source, hash) pairs, or already as keys (`*_keys`)."""
+        rows = [(s, h, int(n)) for s, h, n in counts if int(n) >= 2]
+        keys = _keys([(s, h) for s, h, _ in rows])
+        fps = _keys(list(fingerprints)) if fingerprint_keys is None else fingerprint_keys
+        return cls(
+            KeyCounts.of(keys, np.array([n for _, _, n in rows], dtype=np.uint32)),
+            KeySet.of(_keys(singles) if single_keys is None else single_keys),
+            KeySet.of(fps),
+        )
+
+    def _prior_keys(self, keys: np.ndarray) -> np.ndarray:
+        counted = self.counts.get(keys)
+        return np.where(counted > 0, counted, self.singles.contains(keys).astype(np.uint32))
 
     def prior(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
         """Distinct articles counted so far for each (source, line hash)."""
         if not pairs:
             return []
-        keys = _keys(pairs)
-        found = np.zeros(len(pairs), dtype=bool)
-        if self.singles.size:
-            at = np.minimum(np.searchsorted(self.singles, keys), self.singles.size - 1)
-            found = self.singles[at] == keys
-        return [self.counts.get(pair, 0) or int(one) for pair, one in zip(pairs, found, strict=True)]
+        return [int(n) for n in self._prior_keys(_keys(pairs))]
 
     def count(self, source: str, lhash: str) -> int:
         return self.prior([(source, lhash)])[0]
 
     def absorb(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Add a loaded batch's observations so the run's later batches count them. An article
-        counted already (a copy that an earlier batch, processed at the same time, carried too)
-        does not count again: the warehouse keeps one row per (source, line, article) as well."""
-        rows = set(rows)
-        fresh = {(s, fp) for s, _, fp in rows if fp not in self.fingerprints.get(s, ())}
-        added: dict[tuple[str, str], int] = defaultdict(int)
-        for source, lhash, fp in rows:
-            if (source, fp) in fresh:
-                added[(source, lhash)] += 1
-        pairs = list(added)
-        new_singles = []
-        for pair, before in zip(pairs, self.prior(pairs), strict=True):
-            total = before + added[pair]
-            if total >= 2:
-                self.counts[pair] = total  # a key left in `singles` is shadowed by the count
-            else:
-                new_singles.append(pair)
-        if new_singles:
-            self.singles = np.union1d(self.singles, _keys(new_singles))
-        for source, fp in fresh:
-            self.fingerprints.setdefault(source, set()).add(fp)
+        """absorb_frame() over (source, line hash, fingerprint) tuples."""
+        self.absorb_frame(pl.DataFrame(list(rows), schema=_OBSERVED, orient="row"))
+
+    def absorb_frame(self, observations: pl.DataFrame) -> None:
+        """Add a loaded batch's observations (source, line_hash, fingerprint) so the run's later
+        batches count them. An article counted already (a copy that an earlier batch, processed at
+        the same time, carried too) does not count again: the warehouse keeps one row per (source,
+        line, article) as well. Grouped in polars: the writer does this for every batch."""
+        rows = observations.select(*_OBSERVED).unique()
+        fps = rows.select("source", "fingerprint").unique()
+        fp_keys = _keys(list(fps.iter_rows()))
+        fresh_mask = ~self.fingerprints.contains(fp_keys)
+        if not fresh_mask.any():
+            return
+        added = (
+            rows.join(fps.filter(pl.Series(fresh_mask)), on=["source", "fingerprint"], how="semi")
+            .group_by("source", "line_hash")
+            .agg(pl.len().alias("n"))
+        )
+        keys = _keys(list(added.select("source", "line_hash").iter_rows()))
+        totals = self._prior_keys(keys) + added["n"].to_numpy().astype(np.uint32)
+        many = totals >= 2  # a key left in `singles` is shadowed by its count
+        self.counts = self.counts.with_counts(keys[many], totals[many])
+        self.singles = self.singles.with_keys(keys[~many])
+        self.fingerprints = self.fingerprints.with_keys(fp_keys[fresh_mask])
 
     def copy(self) -> LearnedState:
-        """A copy that later absorb() calls on this state leave alone (`singles` is replaced, not
-        changed, so it is shared)."""
-        return LearnedState(
-            dict(self.counts), {s: set(fps) for s, fps in self.fingerprints.items()}, self.singles
-        )
+        """A copy that later absorb() calls on this state leave alone (they replace the arrays)."""
+        return LearnedState(self.counts, self.singles, self.fingerprints)
 
     def known(self, source: str, fp: str) -> bool:
-        return fp in self.fingerprints.get(source, ())
+        return bool(self.fingerprints.contains(_keys([(source, fp)]))[0])
 
 
 def learn_and_remove(
@@ -212,9 +222,7 @@ def learn_and_remove(
     before = dict(zip(pairs, state.prior(pairs), strict=True))
     for doc, source, fp, cands, where in per_doc:
         learned = {
-            lhash
-            for lhash in cands
-            if before[(source, lhash)] + len(batch[source][lhash]) >= min_documents
+            lhash for lhash in cands if before[(source, lhash)] + len(batch[source][lhash]) >= min_documents
         }
         if learned:
             # title, byline and date lines recur too (a prolific author): not boilerplate

@@ -54,7 +54,8 @@ def recluster(con: duckdb.DuckDBPyConnection, dirty: set[str]) -> int:
         con.execute("DELETE FROM near_dup_clusters WHERE doc_id IN (SELECT doc_id FROM _nd_nodes)")
     finally:
         con.unregister("_nd_nodes")
-    members = [(doc, min(group)) for group in groups if len(group) > 1 for doc in group]
+    # the cluster's id is its smallest member, found once per cluster (per member it was quadratic)
+    members = [(doc, first) for group in groups if len(group) > 1 for first in [min(group)] for doc in group]
     if members:
         con.register(
             "_nd_members",

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from winnow.clean.learned import PAIR_KEY_SQL, LearnedState
+from winnow.clean.learned import PAIR_KEY_SQL, LearnedState, pair_key_sql
 from winnow.errors import WarehouseError
 from winnow.read.sources import Known
 from winnow.records import RunSummary
@@ -91,8 +91,12 @@ class Loader:
                 f"SELECT {PAIR_KEY_SQL} AS k FROM learned_line_docs "  # noqa: S608 - a fixed expression
                 "GROUP BY source, line_hash HAVING count(DISTINCT fingerprint) = 1"
             ).fetchnumpy()["k"]
-            fps = self.con.execute("SELECT DISTINCT source, fingerprint FROM learned_line_docs").fetchall()
-            self._learned = LearnedState.from_rows(counts, fps, single_keys=np.asarray(singles))
+            fps = self.con.execute(
+                f"SELECT DISTINCT {pair_key_sql('fingerprint')} AS k FROM learned_line_docs"  # noqa: S608 - fixed
+            ).fetchnumpy()["k"]
+            self._learned = LearnedState.from_rows(
+                counts, single_keys=np.asarray(singles), fingerprint_keys=np.asarray(fps)
+            )
         return self._learned
 
     def add_observations(self, observations: pl.DataFrame) -> None:
@@ -108,7 +112,7 @@ class Loader:
             ),
         )
         if self._learned is not None:
-            self._learned.absorb(observations.select("source", "line_hash", "fingerprint").iter_rows())
+            self._learned.absorb_frame(observations)
 
     # --- writing -------------------------------------------------------------------------
     def begin(self) -> None:
@@ -289,10 +293,12 @@ class Loader:
         signatures: pl.DataFrame | None = None,
         replace: list[str] | None = None,
         keep: Iterable[str] = (),
+        terms: tuple[pl.DataFrame, pl.DataFrame] | None = None,
     ) -> None:
         """Insert one validated batch. `sources` has one row per document of re-processed files;
         the earlier rows of `replace` (default: every path in `sources`) go, but for `keep`;
-        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not."""
+        `signatures` (winnow.store.dedup.sign) are the batch's, of articles loaded or not; `terms`
+        (winnow.store.search.document_terms, from the worker) their search rows, if made."""
         replace = sources["path"].unique().to_list() if replace is None else replace
         keep = list(keep)
         self.replace_sources(replace, keep)
@@ -326,7 +332,7 @@ class Loader:
             if "truncated" in articles.columns:  # rows made without the flag are whole articles
                 articles = articles.with_columns(pl.col("truncated").fill_null(False))
             self._stage("articles", articles)
-        index_articles(self.con, articles, replace, stage=self._stage, keep=keep)
+        index_articles(self.con, articles, replace, stage=self._stage, keep=keep, terms=terms)
         if self.near_dups is not None and signatures is not None and articles.height:
             self.near_dups.add(signatures.join(articles.select("doc_id", "source_path"), on="doc_id"))
         kept_segments = segments.filter(pl.col("doc_id").is_in(list(loaded)))

@@ -50,6 +50,8 @@ from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
 
 LOOKUP_ROWS = 5_000  # new articles looked up at once: a lookup scans the index once (queue ~3 MB)
 MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articles share chrome
+CANDIDATE_ROWS = 1_000  # new articles joined with the index at once (see _candidates)
+SCORE_CHUNK = 32_768  # candidate pairs scored at once: 2 x 16 MB of signatures, not a lookup's 1 GB
 REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
 _SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
 _INSERT_SIGNATURES = (
@@ -58,12 +60,13 @@ _INSERT_SIGNATURES = (
 )
 _INSERT_STAGED = _INSERT_SIGNATURES.format(source="read_parquet(?)")
 _INSERT_BATCH = _INSERT_SIGNATURES.format(source="_nd_rows")
-# A lookup's candidates (_nd_batch) among the articles indexed before it: the committed keys, this
-# run's staged ones (read_parquet of a list of files, when there are any), and one another.
+# A lookup's candidates (_nd_batch: a part of the lookup's rows, _nd_lookup) among the articles
+# indexed before them: the committed keys, this run's staged ones (read_parquet of a list of files,
+# when there are any), and the lookup's own.
 _CANDIDATES = (
     "SELECT a, b FROM (SELECT q.sig_key AS a, o.sig_key AS b, count(*) AS shared "
     "FROM _nd_batch q JOIN (SELECT band_key, sig_key FROM near_dup_bands UNION ALL "
-    "SELECT band_key, sig_key FROM _nd_batch{staged}) o ON o.band_key = q.band_key "
+    "SELECT band_key, sig_key FROM _nd_lookup{staged}) o ON o.band_key = q.band_key "
     "WHERE o.sig_key < q.sig_key GROUP BY q.sig_key, o.sig_key) "
     "QUALIFY row_number() OVER (PARTITION BY a ORDER BY shared DESC, b) <= ?"
 )
@@ -305,17 +308,32 @@ class NearDuplicates:
         return found
 
     def _candidates(self, bands: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-        """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first."""
-        self.con.register("_nd_batch", bands)
+        """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first. The new
+        articles are joined CANDIDATE_ROWS at a time: the pairs of one join wait in a hash table
+        under DuckDB's memory limit, and articles that share many bands (one outlet's stories)
+        made a lookup's pairs outgrow it (Out of Memory at 10,000 generated articles)."""
+        if self._shards:
+            query, args = _CANDIDATES_STAGED, [[str(s.bands) for s in self._shards], MAX_CANDIDATES]
+        else:
+            query, args = _CANDIDATES_COMMITTED, [MAX_CANDIDATES]
+        step = CANDIDATE_ROWS * self.index.bands  # band rows are grouped by article, in key order
+        found_a: list[np.ndarray] = []
+        found_b: list[np.ndarray] = []
+        self.con.register("_nd_lookup", bands)
         try:
-            if self._shards:
-                query, args = _CANDIDATES_STAGED, [[str(s.bands) for s in self._shards], MAX_CANDIDATES]
-            else:
-                query, args = _CANDIDATES_COMMITTED, [MAX_CANDIDATES]
-            got = self.con.execute(query, args).fetchnumpy()
+            for lo in range(0, bands.num_rows, step):
+                self.con.register("_nd_batch", bands.slice(lo, step))
+                try:
+                    got = self.con.execute(query, args).fetchnumpy()
+                finally:
+                    self.con.unregister("_nd_batch")
+                found_a.append(np.asarray(got["a"], dtype=np.int64))
+                found_b.append(np.asarray(got["b"], dtype=np.int64))
         finally:
-            self.con.unregister("_nd_batch")
-        return np.asarray(got["a"], dtype=np.int64), np.asarray(got["b"], dtype=np.int64)
+            self.con.unregister("_nd_lookup")
+        if not found_a:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(found_a), np.concatenate(found_b)
 
     def _score(
         self,
@@ -331,27 +349,35 @@ class NearDuplicates:
             return 0
         first = int(sig_keys[0])
         ids = signatures["doc_id"].to_list()
-        earlier = self._stored(np.unique(b_keys[b_keys < first]))
-        b_sig = np.empty((b_keys.size, sig.shape[1]), dtype=np.uint32)
-        b_size = np.empty(b_keys.size, dtype=np.float64)
-        b_ids: list[str] = []
-        for i, key in enumerate(b_keys.tolist()):
-            if key >= first:  # in this lookup too
-                j = int(np.searchsorted(sig_keys, key))
-                b_sig[i], b_size[i] = sig[j], sizes[j]
-                b_ids.append(ids[j])
-            else:
-                b_sig[i], b_size[i], doc = earlier[key]
-                b_ids.append(doc)
+        # Earlier articles come from storage, the others from this lookup: gathered with numpy,
+        # not pair by pair (up to MAX_CANDIDATES pairs per article: a million at 5,000 articles).
+        keys, inverse = np.unique(b_keys, return_inverse=True)
+        stored = keys[keys < first]
+        earlier = self._stored(stored)
+        in_run = keys >= first
+        here = np.searchsorted(sig_keys, keys[in_run])
+        key_sig = np.empty((keys.size, sig.shape[1]), dtype=np.uint32)
+        key_size = np.empty(keys.size, dtype=np.float64)
+        key_ids: list[str] = [""] * keys.size
+        key_sig[in_run], key_size[in_run] = sig[here], sizes[here]
+        for slot, j in zip(np.flatnonzero(in_run).tolist(), here.tolist(), strict=True):
+            key_ids[slot] = ids[j]
+        for slot, key in enumerate(stored.tolist()):  # `stored` is the sorted head of `keys`
+            key_sig[slot], key_size[slot], key_ids[slot] = earlier[key]
         at = np.searchsorted(sig_keys, a_keys)
-        sim, jac = similarity(sig[at], b_sig, sizes[at], b_size)
+        sim = np.empty(a_keys.size, dtype=np.float64)
+        jac = np.empty(a_keys.size, dtype=np.float64)
+        for lo in range(0, a_keys.size, SCORE_CHUNK):  # the pairs' signatures, a chunk at a time
+            part = slice(lo, lo + SCORE_CHUNK)
+            b = inverse[part]
+            sim[part], jac[part] = similarity(sig[at[part]], key_sig[b], sizes[at[part]], key_size[b])
         hit = np.flatnonzero(sim >= self.index.threshold)
         if not hit.size:
             return 0
         edges = pa.table(
             {
                 "doc_id": pa.array([ids[j] for j in at[hit].tolist()], pa.string()),
-                "of_doc_id": pa.array([b_ids[i] for i in hit.tolist()], pa.string()),
+                "of_doc_id": pa.array([key_ids[i] for i in inverse[hit].tolist()], pa.string()),
                 "similarity": pa.array(np.round(sim[hit], 4)),
                 "jaccard": pa.array(np.round(jac[hit], 4)),
             }

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from winnow.errors import WinnowError
@@ -84,36 +85,52 @@ def query_terms(query: str) -> list[str]:
 
 
 def document_terms(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Articles (doc_id, source_path, title, body) -> (search_docs rows, search_postings rows)."""
+    """Articles (doc_id, source_path, title, body) -> (search_docs rows, search_postings rows), each
+    document named by `doc_ord`, its place in `articles`, and postings sorted by term then doc_ord.
+
+    Pure CPU work with no warehouse in it, so the batch workers do it (winnow.prepare); the writer
+    only draws the documents' keys (`with_keys`)."""
     title = pl.col("title").fill_null("")
     text = pl.concat_str([title] * TITLE_WEIGHT + [pl.col("body").fill_null("")], separator="\n")
+    numbered = articles.with_row_index("doc_ord")
     postings = (
-        tokenize(articles.select("doc_id", text.alias("text")))
-        .group_by("doc_id", "term")
+        tokenize(numbered.select("doc_ord", text.alias("text")), key="doc_ord")
+        .group_by("doc_ord", "term")
         .agg(pl.len().cast(pl.Int32).alias("tf"))
     )
-    lengths = postings.group_by("doc_id").agg(pl.col("tf").sum().cast(pl.Int32).alias("length"))
+    lengths = postings.group_by("doc_ord").agg(pl.col("tf").sum().cast(pl.Int32).alias("length"))
     docs = (
-        articles.select("doc_id", "source_path", "body")
-        .join(lengths, on="doc_id", how="left")
+        numbered.select("doc_ord", "doc_id", "source_path", "body")
+        .join(lengths, on="doc_ord", how="left")
+        .sort("doc_ord")
         .with_columns(pl.col("length").fill_null(0))
+        .select("doc_ord", "doc_id", "source_path", "length", "body")
     )
-    return docs, postings.select("term", "doc_id", "tf")
+    # Sorted by term: row groups then cover fewer terms, so zone maps skip more at query time.
+    return docs, postings.sort("term", "doc_ord").select("term", "doc_ord", "tf")
+
+
+def with_keys(
+    con: duckdb.DuckDBPyConnection, docs: pl.DataFrame, postings: pl.DataFrame, only: list[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`document_terms` rows keyed from the search_doc_key sequence now (so they can wait on disk
+    and be inserted later with no join), for the documents in `only` (doc_ids; default all)."""
+    if only is not None and len(only) < docs.height:
+        docs = docs.filter(pl.col("doc_id").is_in(only))
+        postings = postings.filter(pl.col("doc_ord").is_in(docs["doc_ord"].implode()))
+    drawn = con.execute("SELECT nextval('search_doc_key') AS k FROM range(?)", [docs.height]).fetchnumpy()
+    keys = np.sort(np.asarray(drawn["k"], dtype=np.int64))  # increasing with doc_ord: postings stay sorted
+    ords = docs["doc_ord"].to_numpy()
+    by_ord = np.zeros(int(ords.max()) + 1 if ords.size else 0, dtype=np.int64)
+    by_ord[ords] = keys
+    docs = docs.with_columns(pl.Series("doc_key", keys, dtype=pl.Int64))
+    postings = postings.select("term", pl.Series("doc_key", by_ord[postings["doc_ord"].to_numpy()]), "tf")
+    return docs.select("doc_key", "doc_id", "source_path", "length", "body"), postings
 
 
 def keyed_terms(con: duckdb.DuckDBPyConnection, articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`document_terms` with each document's key drawn from the search_doc_key sequence now, so the
-    rows can wait on disk and be inserted later with no join; postings sorted by term."""
-    docs, postings = document_terms(articles)
-    keys = con.execute("SELECT nextval('search_doc_key') FROM range(?)", [docs.height]).fetchall()
-    docs = docs.with_columns(pl.Series("doc_key", [k[0] for k in keys], dtype=pl.Int64))
-    postings = (
-        postings.join(docs.select("doc_id", "doc_key"), on="doc_id")
-        # Sorted by term: row groups then cover fewer terms, so zone maps skip more at query time.
-        .sort("term", "doc_key")
-        .select("term", "doc_key", "tf")
-    )
-    return docs.select("doc_key", "doc_id", "source_path", "length", "body"), postings
+    """`document_terms` and `with_keys` in one step (back-filling, batches made without terms)."""
+    return with_keys(con, *document_terms(articles))
 
 
 Stage = Callable[[str, pl.DataFrame], None]
@@ -125,6 +142,7 @@ def index_articles(
     paths: list[str],
     stage: Stage | None = None,
     keep: list[str] | None = None,
+    terms: tuple[pl.DataFrame, pl.DataFrame] | None = None,
 ) -> None:
     """Index a loaded batch inside the caller's transaction.
 
@@ -134,6 +152,7 @@ def index_articles(
     stage(table, rows) to be inserted later in the same transaction (the loader spills them to
     disk: a transaction's appends stay in memory until commit); without, they are inserted now.
     Deleting only what the tables hold is enough because a run reads each path in one batch.
+    `terms` (document_terms of a superset of `articles`, made in a worker) saves tokenising here.
     """
     gone = pl.DataFrame({"source_path": sorted(set(paths))}, schema={"source_path": pl.String})
     ids = pl.DataFrame({"doc_id": articles["doc_id"].to_list()}, schema={"doc_id": pl.String})
@@ -154,7 +173,10 @@ def index_articles(
         con.unregister("_search_new_ids")
         con.unregister("_search_kept_ids")
     if articles.height:
-        docs, postings = keyed_terms(con, articles.select("doc_id", "source_path", "title", "body"))
+        if terms is None:
+            docs, postings = keyed_terms(con, articles.select("doc_id", "source_path", "title", "body"))
+        else:
+            docs, postings = with_keys(con, *terms, only=articles["doc_id"].to_list())
         if stage is None:
             _insert(con, docs, postings)
         else:
