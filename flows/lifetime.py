@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
@@ -235,18 +236,21 @@ def pool_worker_init(parent: int) -> None:
     watch_parent(parent)
 
 
-def _exists(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie does not: Linux /proc)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
+    with contextlib.suppress(OSError, IndexError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 
 def _supervisor_watch(pid: int, poll: float) -> None:
-    while _exists(pid) and os.getppid() != 1:
+    while alive(pid) and os.getppid() != 1:
         time.sleep(poll)
     os.kill(os.getpid(), signal.SIGTERM)
 
@@ -281,30 +285,25 @@ class _SafeStream:
             os.dup2(devnull, self._stream.fileno())
             os.close(devnull)
 
-    def write(self, text: str) -> int:
-        if self._dead:
-            return len(text)
+    def _guarded(self, call: Callable[[], Any]) -> None:
+        """Run a write or flush; a closed reader (EPIPE, EBADF, EIO) turns this stream off."""
         try:
-            return self._stream.write(text)
+            call()
         except (BrokenPipeError, ValueError):
             self._drop()
         except OSError as exc:
             if exc.errno not in (errno.EPIPE, errno.EBADF, errno.EIO):
                 raise
             self._drop()
+
+    def write(self, text: str) -> int:
+        if not self._dead:
+            self._guarded(lambda: self._stream.write(text))
         return len(text)
 
     def flush(self) -> None:
-        if self._dead:
-            return
-        try:
-            self._stream.flush()
-        except (BrokenPipeError, ValueError):
-            self._drop()
-        except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.EBADF, errno.EIO):
-                raise
-            self._drop()
+        if not self._dead:
+            self._guarded(self._stream.flush)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from filelock import FileLock
-from winnow.flows.lifetime import SPARE
+from winnow.flows.lifetime import SPARE, alive
 
 from winnow.errors import WinnowError
 
@@ -96,18 +96,6 @@ def healthy(api_url: str, timeout: float = 2) -> bool:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError, ValueError):
         return False
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError, IndexError):  # a zombie is not alive (Linux)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    return True
 
 
 def read_state(home: Path) -> ServerState | None:

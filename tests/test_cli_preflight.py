@@ -150,9 +150,9 @@ def test_a_program_holding_the_warehouse_open_is_named_at_once(tmp_path: Path, h
     finally:
         holder.kill()
         holder.wait()
-    assert done.returncode == 1
+    assert done.returncode == 75  # skipped and recorded, naming the holder (tests/test_lifetime.py)
     line = one_error_line(done)
-    assert "held open by another program" in line and f"PID {holder.pid}" in line
+    assert "held open by another program" in line and f"pid {holder.pid}" in line
     assert list(home.iterdir()) == []
 
 

@@ -97,13 +97,14 @@ def test_worker_processes_load_what_one_process_loads(
     from winnow.flows.ingest import run_ingest
 
     fill(raw_dir)
+    api_url = os.environ.get("PREFECT_API_URL")  # the shared server's, set by the harness
     inline, pooled = tmp_path / "inline.duckdb", tmp_path / "pooled.duckdb"
     first = run_ingest(raw_dir, inline, workers=1)
     second = run_ingest(raw_dir, pooled, workers=2)  # 5 batches of 3 over a pool of 2 processes
     assert first.loaded == second.loaded == 10 and second.duplicates == 1
     assert snapshot(inline) == snapshot(pooled)
     assert_accounting(raw_dir, pooled)
-    assert "PREFECT_API_URL" not in os.environ  # lent to the workers, then taken back
+    assert os.environ.get("PREFECT_API_URL") == api_url  # lent to the workers, then given back as it was
 
 
 @pytest.mark.slow

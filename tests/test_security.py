@@ -24,6 +24,7 @@ ALLOWED_NAMES = {
     ("winnow/store/loader.py", "_RUN_MARKS"),  # one "?" per column
     ("winnow/store/loader.py", "self.memory_limit"),  # checked against a size pattern first
     ("winnow/store/loader.py", "PAIR_KEY_SQL"),  # a constant expression (winnow/clean/learned.py), no value
+    ("winnow/store/loader.py", "FINGERPRINT_KEY_SQL"),  # likewise
 }
 
 

@@ -105,6 +105,7 @@ def pair_key_sql(second: str = "line_hash") -> str:
 
 
 PAIR_KEY_SQL = pair_key_sql()
+FINGERPRINT_KEY_SQL = pair_key_sql("fingerprint")  # the key of (source, fingerprint)
 
 
 _OBSERVED = {"source": pl.String, "line_hash": pl.String, "fingerprint": pl.String}

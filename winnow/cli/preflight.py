@@ -102,7 +102,7 @@ def writer_lock(target: Path, raw: str | os.PathLike[str] | None, wait: bool) ->
         return  # a folder we cannot write: the flow reports it in its own words
     else:
         try:
-            held_open(target)
+            held_open(target, raw, wait)
         finally:
             lock.release()
 
@@ -110,12 +110,15 @@ def writer_lock(target: Path, raw: str | os.PathLike[str] | None, wait: bool) ->
 _HOLDER = re.compile(r"Conflicting lock is held in (\S+) \(PID (\d+)\)")
 
 
-def held_open(target: Path) -> None:
+def held_open(target: Path, raw: str | os.PathLike[str] | None, wait: bool) -> None:
     """A program holding the warehouse open (a notebook, the DuckDB CLI, DBeaver; even read-only)
-    keeps every writer out: say so now rather than after Prefect's start-up and three retries."""
-    if not target.exists():
+    keeps every writer out. Without --wait the run is skipped now, recorded and naming the holder
+    (a run never vanishes); with --wait the flow waits for the connection to close."""
+    if wait or not target.exists():
         return
     import duckdb
+
+    from winnow.errors import process_command
 
     try:
         duckdb.connect(str(target)).close()
@@ -124,14 +127,16 @@ def held_open(target: Path) -> None:
         if "lock" not in text.lower():
             return  # anything else is the flow's to report, in its own words
         found = _HOLDER.search(text)
-        who = f" (PID {found.group(2)}: {found.group(1)})" if found else ""
-        fail(
-            f"the warehouse {target} is held open by another program{who}: close that connection "
-            "(a notebook, the DuckDB CLI, DBeaver) and run again"
+        who = f" (pid {found.group(2)}: {process_command(int(found.group(2)))})" if found else ""
+        message = (
+            f"the warehouse {target} is held open by another program{who}; this run was skipped: close "
+            "that connection (a notebook, the DuckDB CLI, DBeaver), or use --wait to wait for it"
         )
+        _journal_skip(target, raw, message)
+        fail(message, EXIT_SKIPPED)
 
 
-def _journal_skip(target: Path, raw: str | os.PathLike[str] | None, busy: WarehouseBusy) -> None:
+def _journal_skip(target: Path, raw: str | os.PathLike[str] | None, busy: WarehouseBusy | str) -> None:
     from winnow.records import RunSummary
     from winnow.store.files import raw_path
     from winnow.store.lock import note_skipped

@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from winnow.clean.learned import PAIR_KEY_SQL, LearnedState, pair_key_sql
+from winnow.clean.learned import FINGERPRINT_KEY_SQL, PAIR_KEY_SQL, LearnedState
 from winnow.errors import WarehouseError
 from winnow.read.sources import Known
 from winnow.records import RunSummary
@@ -92,7 +92,7 @@ class Loader:
                 "GROUP BY source, line_hash HAVING count(DISTINCT fingerprint) = 1"
             ).fetchnumpy()["k"]
             fps = self.con.execute(
-                f"SELECT DISTINCT {pair_key_sql('fingerprint')} AS k FROM learned_line_docs"  # noqa: S608 - fixed
+                f"SELECT DISTINCT {FINGERPRINT_KEY_SQL} AS k FROM learned_line_docs"  # noqa: S608 - fixed
             ).fetchnumpy()["k"]
             self._learned = LearnedState.from_rows(
                 counts, single_keys=np.asarray(singles), fingerprint_keys=np.asarray(fps)
