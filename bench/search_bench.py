@@ -118,34 +118,33 @@ def articles(start: int, count: int, vocab: pl.Series, seed: int) -> pl.DataFram
     )
     ids = [f"bench{start + i:09d}" for i in range(count)]
     day0 = datetime(2020, 1, 1, tzinfo=UTC)
-    return pl.DataFrame(
-        {
-            "doc_id": ids,
-            "source_path": [f"bench/{d}.txt" for d in ids],
-            "record": [0] * count,
-            "title": titles,
-            "authors": [[f"Author {(start + i) % 2000}"] for i in range(count)],
-            "published_at": [
-                day0 + (datetime(2026, 1, 1, tzinfo=UTC) - day0) * ((start + i) % 997 / 997)
-                for i in range(count)
-            ],
-            "published_raw": None,
-            "updated_at": None,
-            "updated_raw": None,
-            "read_time_stated_min": None,
-            "read_time_est_min": [max(1, n // 230) for n in lengths],
-            "word_count": lengths,
-            "language": ["fr" if (start + i) % 10 == 0 else "en" for i in range(count)],
-            "language_prob": 0.99,
-            "publisher": None,
-            "url": None,
-            "body": bodies,
-            "content_hash": [f"h{seed}-{d}" for d in ids],
-            "format": "txt",
-            "encoding": "utf-8",
-        },
-        schema=ARTICLE_FRAME,
-    )
+    given: dict[str, object] = {
+        "doc_id": ids,
+        "source_path": [f"bench/{d}.txt" for d in ids],
+        "record": [0] * count,
+        "title": titles,
+        "authors": [[f"Author {(start + i) % 2000}"] for i in range(count)],
+        "published_at": [
+            day0 + (datetime(2026, 1, 1, tzinfo=UTC) - day0) * ((start + i) % 997 / 997) for i in range(count)
+        ],
+        "published_raw": None,
+        "updated_at": None,
+        "updated_raw": None,
+        "read_time_stated_min": None,
+        "read_time_est_min": [max(1, n // 230) for n in lengths],
+        "word_count": lengths,
+        "language": ["fr" if (start + i) % 10 == 0 else "en" for i in range(count)],
+        "language_prob": 0.99,
+        "publisher": None,
+        "url": None,
+        "body": bodies,
+        "content_hash": [f"h{seed}-{d}" for d in ids],
+        "format": "txt",
+        "encoding": "utf-8",
+        "truncated": False,
+    }
+    # columns the bench has no value for (added by later releases) stay null
+    return pl.DataFrame({name: given.get(name) for name in ARTICLE_FRAME}, schema=ARTICLE_FRAME)
 
 
 def load(con, frame: pl.DataFrame, run_id: str, commit: bool = True) -> Loader:  # type: ignore[no-untyped-def]
