@@ -130,3 +130,14 @@ def test_export_dash_is_standard_output(warehouse: Path, tmp_path: Path) -> None
     )
     assert as_csv.returncode == 0 and len(list(csv.reader(io.StringIO(as_csv.stdout)))) == 2
     assert not (tmp_path / "-").exists()
+
+
+def test_closing_lines_are_not_folded_in_a_pipe(warehouse: Path, tmp_path: Path) -> None:
+    # Rich folds lines at 80 columns when it is not writing to a terminal; a script reading the
+    # closing line must get the path whole, however long.
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    target = deep / "out.jsonl"
+    done = winnow("export", str(target), "-w", str(warehouse))
+    assert done.returncode == 0, done.stderr
+    assert str(target) in done.stdout

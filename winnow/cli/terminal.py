@@ -45,7 +45,14 @@ def json_printable(text: str) -> str:
 
 
 class SafeConsole(Console):
-    """A rich Console that renders no control character from the text it is given."""
+    """A rich Console that renders no control character from the text it is given, and that does
+    not fold its lines when writing to a pipe or a file: a path or message there stays on one line
+    (Rich would wrap at 80 columns), so scripts can read it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_terminal:
+            self.soft_wrap = True
 
     def render_str(self, text: str, **kwargs: Any) -> Text:
         return super().render_str(printable(text), **kwargs)
