@@ -131,7 +131,9 @@ def test_version_and_completion(home: Path) -> None:
 
     done = run(["--version"], home)
     assert done.returncode == 0 and done.stdout.startswith(f"winnow {__version__} (DuckDB ")
-    script = run(["--show-completion", "bash"], home, SHELL="/bin/bash")
+    # Typer finds the shell among the process's ancestors, which a test runner need not have; its own
+    # switch makes --show-completion take the shell as a value instead.
+    script = run(["--show-completion", "bash"], home, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     assert script.returncode == 0 and "_WINNOW_COMPLETE" in script.stdout
     assert list(home.iterdir()) == []
 
