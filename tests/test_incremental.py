@@ -6,9 +6,11 @@ path (trafilatura, pandera, pyarrow: about 1 s of imports); a run with one new f
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -35,10 +37,14 @@ main()
 
 
 def _ingest(raw: Path, warehouse: Path, report: Path) -> tuple[str, set[str]]:
+    """`winnow ingest` in the default setup: no PREFECT_API_URL, so it finds the shared server of
+    this PREFECT_HOME (the session's), leases it and points Prefect at it, as on a user's machine."""
     command = ["ingest", "--raw", str(raw), "--warehouse", str(warehouse)]
+    env = {k: v for k, v in cli_env().items() if k != "PREFECT_API_URL"}
+    env["PREFECT_LOGGING_LEVEL"] = "INFO"  # the session's WARNING would send no line to check
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(report), *command],
-        env=cli_env(), capture_output=True, text=True, timeout=300, check=False,
+        env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout, set(json.loads(report.read_text("utf-8")))
@@ -56,13 +62,31 @@ def test_an_unchanged_rerun_loads_no_batch_engine(
     out, again = _ingest(raw_dir, warehouse_file, tmp_path / "again.json")
     assert "1 unchanged" in out and "0 new" in out
     assert [m for m in BATCH_ONLY + NEVER_FOR_PLAIN_PARAMETERS if m in again] == []
-    assert "prefect" in again  # still a Prefect flow run
+    assert "prefect" in again  # still a Prefect flow run, with its last log lines in Prefect
+    logs = _logs(_run_id(out))
+    assert any("Finished in state Completed" in line for line in logs), logs
 
     shutil.copy(sample, raw_dir / "copy.txt")  # one new file: the batch path, but no HTML reader
     out, added = _ingest(raw_dir, warehouse_file, tmp_path / "added.json")
     assert "1 new" in out
     assert {"winnow.batch", "winnow.validate", "pyarrow"} <= added
     assert "trafilatura" not in added  # text files only: the HTML reader is loaded when a page comes
+
+
+def _run_id(out: str) -> str:
+    found = re.search(r"run ([0-9a-f-]{36}) completed", out)
+    assert found, out
+    return found.group(1)
+
+
+def _logs(run_id: str) -> list[str]:
+    """The flow run's log lines in Prefect (sent by the command's exit handlers, after the flow)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[uuid.UUID(run_id)])))
+    return [log.message for log in logs]
 
 
 def test_the_flow_run_records_its_parameters(
