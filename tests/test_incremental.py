@@ -108,5 +108,5 @@ def test_the_flow_run_records_its_parameters(
         "workers": None,
     }
     # A value that is not plain JSON still goes through Prefect's encoder.
-    encoded = ingest_flow.serialize_parameters({"raw": Path("raw"), "wait": True})
-    assert encoded == {"raw": "raw", "wait": True}
+    encoded = ingest_flow.serialize_parameters({"raw": Path("in/box"), "wait": True})
+    assert encoded == {"raw": "in/box", "wait": True}
