@@ -17,10 +17,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import duckdb
-from prefect import flow, get_run_logger, task
+from prefect import Flow, get_run_logger, task
 from prefect.cache_policies import NONE
 from prefect.exceptions import TerminationSignal
 from prefect.runtime import flow_run, task_run
@@ -39,12 +39,8 @@ from winnow.flows.progress import progress
 from winnow.flows.report import publish_report
 from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, take_writer_lock
 
-from winnow.batch import Batch, process_batch
-from winnow.clean.learned import LearnedState
 from winnow.clean.rules import rules_for
 from winnow.errors import WarehouseBusy, WarehouseLocked, WinnowError, is_transient, warehouse_failure
-from winnow.prepare import prepare_batch
-from winnow.read.parts import Work
 from winnow.read.sources import Plan
 from winnow.records import RunSummary
 from winnow.run import RunTally, finish_run, load_batch, plan_batches, plan_run, refused_batch
@@ -52,11 +48,18 @@ from winnow.settings import get_settings
 from winnow.store.loader import Loader
 from winnow.store.warehouse import open_warehouse, raw_path, rules_path, warehouse_path
 
+if TYPE_CHECKING:  # the engine's batch path (polars, pandera, trafilatura...): imported by the task
+    from winnow.batch import Batch
+    from winnow.clean.learned import LearnedState
+    from winnow.read.parts import Work
+
 # Retries only where a retry is safe inside the one-transaction design: opening the warehouse
 # (before the transaction) and processing a batch (pure reads of raw/). Loading and finishing
 # write inside the transaction, so a failure there fails the run and rolls it all back.
 RETRIES = 3
 T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def q(value: T) -> T:
@@ -115,6 +118,11 @@ def discover_task(
 def process_batch_task(
     raw_dir: str, entries: Sealed[list[Work]], learned: Sealed[LearnedState | None], rules_dir: str
 ) -> Batch:
+    # Imported here, not at the top: a run with nothing to process never pays for the engine
+    # (about 1 s of imports); a worker process pays it once, on its first batch.
+    from winnow.batch import process_batch
+    from winnow.prepare import prepare_batch
+
     # Before the last attempt an I/O error is raised (and retried); on it, the file is quarantined.
     last_attempt = (task_run.run_count or 1) > RETRIES
     batch = process_batch(
@@ -238,7 +246,30 @@ def process_batches(
             gc.unfreeze()
 
 
-@flow(name="winnow-ingest", log_prints=False)
+class PlainParametersFlow(Flow[P, R]):
+    """A flow whose parameters are JSON values already (str, int, bool, None). Prefect passes every
+    parameter through FastAPI's jsonable_encoder before creating the run, and importing FastAPI
+    for that costs about 0.1 s of each ingest; for such values the encoder returns them as they are."""
+
+    def serialize_parameters(self, parameters: dict[str, Any]) -> dict[str, Any]:
+        if all(value is None or type(value) in PLAIN for value in parameters.values()):
+            return dict(parameters)
+        return super().serialize_parameters(parameters)
+
+
+PLAIN = (str, int, float, bool)  # exact types: a subclass (an enum, a path) goes to the encoder
+
+
+def plain_flow(name: str) -> Callable[[Callable[P, R]], PlainParametersFlow[P, R]]:
+    """@flow(name=..., log_prints=False), as a PlainParametersFlow."""
+
+    def wrap(fn: Callable[P, R]) -> PlainParametersFlow[P, R]:
+        return PlainParametersFlow(fn, name=name, log_prints=False)
+
+    return wrap
+
+
+@plain_flow("winnow-ingest")
 def ingest_flow(
     raw: str | None = None,
     warehouse: str | None = None,

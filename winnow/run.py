@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from winnow.batch import Batch
 from winnow.errors import WinnowError
 from winnow.faults import hold
 from winnow.read.parts import RECORD_FORMATS, ArchivePart, ArchivePlan, Work, batches, plan_archive
@@ -32,11 +31,15 @@ from winnow.schemas.columns import (
     SOURCE_FRAME,
 )
 from winnow.settings import Settings
-from winnow.store.dedup import split_duplicates
 from winnow.store.loader import Loader
 from winnow.store.lock import is_own_file
-from winnow.validate import check_rejections, validate_articles
 from winnow.version import __version__
+
+if TYPE_CHECKING:
+    from winnow.batch import Batch
+
+# winnow.batch, winnow.validate and winnow.store.dedup (trafilatura, pandera, rensa: about 1 s of
+# imports) are imported where a batch is built or loaded: a run with nothing to do never needs them.
 
 REPORT_EXAMPLES = 50  # rejections listed by path in a run report (all are in `rejections`)
 
@@ -118,6 +121,8 @@ def _leave_out_own_files(plan: Plan, root: Path, warehouse: Path) -> None:
 
 def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
     """Files refused at discovery (symlinks, unsupported types) as a batch of rejections."""
+    from winnow.batch import Batch
+
     sources: list[dict[str, Any]] = []
     rejections: list[dict[str, Any]] = []
     for entry, rejection in refused:
@@ -135,6 +140,9 @@ def refused_batch(refused: list[tuple[FileEntry, Rejection]]) -> Batch:
 
 def load_batch(loader: Loader, batch: Batch, known: dict[str, str], tally: RunTally) -> None:
     """Validate, de-duplicate and load one processed batch inside the run's transaction."""
+    from winnow.store.dedup import split_duplicates
+    from winnow.validate import check_rejections, validate_articles
+
     t0 = time.perf_counter()
     if batch.validated:  # by its worker (winnow.prepare)
         unique, duplicates, rejections = *split_duplicates(batch.articles, known), batch.rejections
@@ -240,6 +248,8 @@ def plan_batches(
 def archive_batch(archive: ArchivePlan) -> Batch:
     """What an archive's index settles, as a batch: the path's old rows replaced (but for its
     unchanged records, which take its new hash), skipped records, a failed file or tail."""
+    from winnow.batch import Batch
+
     entry = archive.entry
     if archive.same_bytes:
         return Batch(

@@ -55,7 +55,7 @@ def ingest(
     from winnow.flows.local_server import prefect_api
 
     try:
-        with stop_on_signals(on_deadline=said_stopped), prefect_api() as server:
+        with stop_on_signals(on_deadline=said_stopped), prefect_api(restore=False) as server:
             say_started(server)
             from winnow.faults import hold
             from winnow.flows.ingest import run_ingest  # the CLI is the application shell: it may start flows

@@ -13,13 +13,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 # export --canonical: one article per cluster
 CANONICAL_ONLY = "doc_id IN (SELECT canonical_doc_id FROM article_clusters)"
 
 
 def _ids(con: duckdb.DuckDBPyConnection, name: str, ids: set[str] | Sequence[str]) -> None:
+    import pyarrow as pa  # here: an ingest with nothing to load never needs pyarrow
+
     con.register(name, pa.table({"doc_id": pa.array(sorted(ids), pa.string())}))
 
 
@@ -29,6 +30,8 @@ def recluster(con: duckdb.DuckDBPyConnection, dirty: set[str]) -> int:
 
     The set grows until it is closed: whole old clusters of its members and every pair touching it,
     so no component outside it changes and none inside is cut short."""
+    import pyarrow as pa
+
     nodes, frontier = set(dirty), set(dirty)
     edges: set[tuple[str, str]] = set()
     while frontier:

@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
-import polars as pl
-import pyarrow.csv as pa_csv
-import pyarrow.parquet as pq
 
 from winnow.errors import ConfigError, WinnowError
 from winnow.schemas.columns import ARTICLES, names
@@ -104,17 +101,24 @@ def export_articles(
     reader = getattr(rel, "to_arrow_reader", None) or rel.fetch_arrow_reader
     reader = reader(BATCH_ROWS)
     n = 0
+    # Imported here: the CLI imports this module for every command (0.3 s of polars and pyarrow).
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         with pq.ParquetWriter(out, reader.schema, compression="zstd") as writer:
             for batch in reader:
                 writer.write_batch(batch)
                 n += batch.num_rows
     elif fmt == "csv":
+        import pyarrow.csv as pa_csv
+
         with pa_csv.CSVWriter(out, reader.schema) as writer:
             for batch in reader:
                 writer.write_batch(batch)
                 n += batch.num_rows
     else:
+        import polars as pl
+
         with out.open("wb") if isinstance(out, Path) else contextlib.nullcontext(out) as fh:
             for batch in reader:
                 frame = pl.from_arrow(batch)

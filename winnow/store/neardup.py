@@ -35,13 +35,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # imported where used: an ingest with nothing to load never needs pyarrow
+    import pyarrow as pa
 
 from winnow.faults import hold
 from winnow.settings import Settings
@@ -202,6 +203,8 @@ class NearDuplicates:
         """Take the articles of these source paths out of the index (they are being replaced or
         removed), but for the unchanged records in `keep` (doc_ids): their signatures, band keys
         and pairs. Their clusters are worked out again."""
+        import pyarrow as pa
+
         if not paths:
             return
         self.con.register("_nd_paths", pa.table({"path": pa.array(sorted(set(paths)), pa.string())}))
@@ -288,6 +291,8 @@ class NearDuplicates:
     def _index(self, signatures: pl.DataFrame) -> int:
         """Index these signatures and record their near-duplicates among every article indexed
         before them and one another. Returns the number of pairs found."""
+        import pyarrow as pa
+
         ix, n = self.index, signatures.height
         sig = decode(signatures["minhash"].to_list(), ix.scheme.num_perm)
         sizes = signatures["shingles"].to_numpy().astype(np.float64)
@@ -344,6 +349,8 @@ class NearDuplicates:
         pairs: tuple[np.ndarray, np.ndarray],
     ) -> int:
         """Score the candidate pairs; record those at or above the threshold. Returns their number."""
+        import pyarrow as pa
+
         a_keys, b_keys = pairs
         if not a_keys.size:
             return 0
@@ -399,6 +406,8 @@ class NearDuplicates:
     def _stored(self, keys: np.ndarray) -> dict[int, tuple[np.ndarray, float, str]]:
         """sig_key -> (signature, shingles, doc_id) of articles indexed before this lookup: in the
         table, or staged by this run (only the shards whose key range holds one are read)."""
+        import pyarrow as pa
+
         if not keys.size:
             return {}
         lo, hi = int(keys.min()), int(keys.max())
@@ -428,6 +437,8 @@ class NearDuplicates:
     def _keep(self, signatures: pl.DataFrame, bands: pa.Table) -> None:
         """A lookup's rows: staged on disk until finish() (a transaction's appends stay in memory
         until its commit), or inserted at once into an in-memory warehouse."""
+        import pyarrow.parquet as pq
+
         if self._staging_name is None:
             self.con.register("_nd_rows", signatures.to_arrow())
             self.con.register("_nd_band_rows", bands)
