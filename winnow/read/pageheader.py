@@ -26,6 +26,10 @@ IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline onl
 NESTED_MAX_INDENT = 24  # deeper indents are centred lines (a renderer's <center>), not nesting
 BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
 DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
+# A dump that indents nothing (w3m, most scrapers) loses lynx's heading signal (headings flush left,
+# body indented); there a headline still stands as a block of its own, between blank lines, where
+# menu items, bylines and share bars run on line after line.
+ALONE_BONUS = 3.0
 
 
 @dataclass
@@ -57,6 +61,7 @@ def _title_score(
     *,
     in_body: bool = False,
     byline_below: bool = False,
+    alone: bool = False,
 ) -> float:
     if (
         not heading_like(line)
@@ -72,6 +77,8 @@ def _title_score(
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
     elif body_indent + 2 < line.indent <= NESTED_MAX_INDENT:
         score -= 2  # nested deeper than the body: a panel, a menu, a share box (not a centred line)
+    elif alone and body_indent == 0:
+        score += ALONE_BONUS  # no indentation to go by (w3m): a block of its own, as headings are
     if text_blob.count(line.text.casefold()) >= 2:
         score += 2  # the headline usually recurs (page title, share text, breadcrumb)
     if 5 <= len(WORD.findall(line.text)) <= 25 or line.weight >= 8:
@@ -79,6 +86,12 @@ def _title_score(
     if _UI_WORDS.search(line.text):
         score -= 4
     return score
+
+
+def _alone(info: list[Line], pos: int) -> bool:
+    """A line with a blank line (or the file's edge) on either side of it."""
+    before = pos == 0 or info[pos].index - info[pos - 1].index > 1
+    return before and (pos + 1 >= len(info) or info[pos + 1].index - info[pos].index > 1)
 
 
 def _byline_below(info: list[Line], pos: int, start: int) -> bool:
@@ -108,7 +121,12 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
     for pos in range(start - 1, lowest - 1, -1):  # dates do not push the headline away)
         distance += 1
         score = _title_score(
-            info[pos], distance, body_indent, blob, byline_below=_byline_below(info, pos, start)
+            info[pos],
+            distance,
+            body_indent,
+            blob,
+            byline_below=_byline_below(info, pos, start),
+            alone=_alone(info, pos),
         )
         if score > best_score:
             best, best_score = pos, score
