@@ -132,6 +132,8 @@ def _meta_line(lines: Sequence[str], i: int, found: _Found, max_byline: int) -> 
     scratch = _Found()
     scratch.lowercase, scratch.dayfirst = found.lowercase, found.dayfirst
     return _take_line(line, scratch, max_byline)
+
+
 _FIELD = re.compile(
     r"^(?:(?:url|link|source url|permalink)\s*:\s*(?P<url>https?://\S+)"
     r"|(?:source|publisher|site|site name|outlet|quelle)\s*:\s*(?P<site>[^:]{2,60}))$",
