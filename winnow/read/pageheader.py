@@ -21,7 +21,10 @@ from winnow.extract.titles import is_chrome, split_site, strip_label
 from winnow.read.pagelines import BULLET, WORD, Line, heading_like, is_widget
 from winnow.records import Document
 
-TITLE_LOOKBACK = 40  # non-blank lines above the body searched for the headline
+TITLE_LOOKBACK = 40  # lines of substance above the body searched for the headline
+# ... and at most this many non-blank lines in all: a share panel or a menu of one-word items
+# between the headline and the body (w3m prints each as lines of its own) does not hide it.
+TITLE_LOOKBACK_LINES = 80
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
 NESTED_MAX_INDENT = 24  # deeper indents are centred lines (a renderer's <center>), not nesting
 BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
@@ -48,7 +51,7 @@ def _meta_like(text: str) -> bool:
 
 _UI_WORDS = re.compile(
     r"\b(share|shares|email|e-mail|print|comments?|subscribe|sign (in|up)|log ?in|menu|search|click|"
-    r"newsletter|follow|advertisement|cookies?|privacy|welcome to|read more|image \d+ of)\b",
+    r"newsletter|follow|advertisement|cookies?|privacy|welcome to|read more|image \d+ of|new (window|tab))\b",
     re.I,
 )
 
@@ -112,7 +115,7 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
     """The headline above the body, and the byline and date lines between it and the body; where
     none is there, the explicit byline nearest the headline above the body's end (`end`)."""
     header = DumpHeader()
-    lowest = max(0, start - TITLE_LOOKBACK)
+    lowest = max(0, start - TITLE_LOOKBACK_LINES)
     indents = sorted(line.indent for line in info[start : start + 12] if line.prose)
     body_indent = indents[len(indents) // 2] if indents else 0
     blob = "\n".join(line.text for line in info).casefold()
@@ -120,6 +123,8 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
     distance = 0  # lines of substance between a candidate and the body (share buttons, bylines and
     for pos in range(start - 1, lowest - 1, -1):  # dates do not push the headline away)
         distance += 1
+        if distance > TITLE_LOOKBACK:
+            break
         score = _title_score(
             info[pos],
             distance,
@@ -130,7 +135,12 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
         )
         if score > best_score:
             best, best_score = pos, score
-        if info[pos].weight < 3 or info[pos].furniture or _meta_like(info[pos].text):
+        if (
+            info[pos].weight < 3
+            or info[pos].furniture
+            or _meta_like(info[pos].text)
+            or _UI_WORDS.search(info[pos].text)  # a share panel's 'Share this with Email' lines
+        ):
             distance -= 1
     # A long headline ending in '?' or a quote reads as a sentence and opens the body span: take it
     # when it stands out as a heading (less indented than the body, or printed again elsewhere).
