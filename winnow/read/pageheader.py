@@ -191,6 +191,9 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
 
 _BY_WORD = r"^(posted |written |story |words |reporting )?(by|von|por|par|di|door|av|af)"
 _BY_ONLY = re.compile(_BY_WORD + r"\s*:?$", re.I)
+# A kicker or section label before it, the name on the next line ('Disko Von' / 'Jane Doe'): the
+# byline word ends the line, capitalised as a byline's first word is.
+_BY_ENDS = re.compile(r"^[^\W\d_][\w-]*\s+(By|Von|Por|Par|Di|Door|Av|Af)\s*:?$")
 
 
 def _nearest_byline(info: list[Line], anchor: int, end: int, title: int | None) -> int | None:
@@ -229,7 +232,8 @@ def _lead_line(info: list[Line], pos: int) -> bool:
     nxt = info[pos + 1].text
     if PREFIX_ONLY.match(text):
         return looks_like_date(nxt) and len(WORD.findall(nxt)) <= 16
-    return bool(_BY_ONLY.match(text)) and byline_in(nxt, explicit=False) is not None
+    by_only = _BY_ONLY.match(text) or _BY_ENDS.match(text)
+    return bool(by_only) and byline_in(nxt, explicit=False) is not None
 
 
 def meta_text(info: list[Line], pos: int) -> str:
