@@ -27,6 +27,8 @@ TITLE_LOOKBACK = 40  # lines of substance above the body searched for the headli
 TITLE_LOOKBACK_LINES = 80
 IN_BODY_TITLE_SCORE = 3.0  # a sentence-like first body line is the headline only on strong signals
 NESTED_MAX_INDENT = 24  # deeper indents are centred lines (a renderer's <center>), not nesting
+CENTRED_SLACK = 6  # columns a centred line's two margins may differ by (the width read from the text
+# is its widest line, a few columns short of the renderer's)
 BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
 DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
 # A dump that indents nothing (w3m, most scrapers) loses lynx's heading signal (headings flush left,
@@ -65,6 +67,7 @@ def _title_score(
     in_body: bool = False,
     byline_below: bool = False,
     alone: bool = False,
+    width: int | None = None,
 ) -> float:
     if (
         not heading_like(line)
@@ -78,7 +81,7 @@ def _title_score(
         score += 3  # a line that says "By …" right under it: the headline of the article, not a video's
     if line.indent < body_indent:
         score += 3  # less indented than the body paragraphs: a heading in a laid-out dump
-    elif body_indent + 2 < line.indent <= NESTED_MAX_INDENT:
+    elif body_indent + 2 < line.indent <= NESTED_MAX_INDENT and not _centred(line, width):
         score -= 2  # nested deeper than the body: a panel, a menu, a share box (not a centred line)
     elif alone and body_indent == 0:
         score += ALONE_BONUS  # no indentation to go by (w3m): a block of its own, as headings are
@@ -89,6 +92,11 @@ def _title_score(
     if _UI_WORDS.search(line.text):
         score -= 4
     return score
+
+
+def _centred(line: Line, width: int | None) -> bool:
+    """A line centred in a dump wrapped at `width` columns (a <center>ed headline in lynx)."""
+    return width is not None and abs(2 * line.indent + len(line.text) - width) <= CENTRED_SLACK
 
 
 def _alone(info: list[Line], pos: int) -> bool:
@@ -111,9 +119,12 @@ def _byline_below(info: list[Line], pos: int, start: int) -> bool:
     return False
 
 
-def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHeader:
+def find_header(
+    info: list[Line], start: int, end: int | None = None, width: int | None = None
+) -> DumpHeader:
     """The headline above the body, and the byline and date lines between it and the body; where
-    none is there, the explicit byline nearest the headline above the body's end (`end`)."""
+    none is there, the explicit byline nearest the headline above the body's end (`end`). `width`:
+    the columns the dump was wrapped at, if it was."""
     header = DumpHeader()
     lowest = max(0, start - TITLE_LOOKBACK_LINES)
     indents = sorted(line.indent for line in info[start : start + 12] if line.prose)
@@ -132,6 +143,7 @@ def find_header(info: list[Line], start: int, end: int | None = None) -> DumpHea
             blob,
             byline_below=_byline_below(info, pos, start),
             alone=_alone(info, pos),
+            width=width,
         )
         if score > best_score:
             best, best_score = pos, score
