@@ -119,9 +119,7 @@ def _byline_below(info: list[Line], pos: int, start: int) -> bool:
     return False
 
 
-def find_header(
-    info: list[Line], start: int, end: int | None = None, width: int | None = None
-) -> DumpHeader:
+def find_header(info: list[Line], start: int, end: int | None = None, width: int | None = None) -> DumpHeader:
     """The headline above the body, and the byline and date lines between it and the body; where
     none is there, the explicit byline nearest the headline above the body's end (`end`). `width`:
     the columns the dump was wrapped at, if it was."""
