@@ -31,6 +31,13 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:jpe?g|png|gif|webp|svg|mp4)\b
 # printed as its bracketed file name ('[Pista-F1-1024x723-900x400]').
 _PLACEHOLDER = re.compile(r"^(?:[□■◦●○▪▫►▶•·]\s|\[[^\]\s]+\]$)")
 _CREDIT = re.compile(r"\b(?:credit|photograph|photo|image|foto|bild)\s*(?:\.\.\.|…|:)", re.IGNORECASE)
+# More chrome by shape: a form's text field as w3m prints it ('Suche nach: [          ]'), a
+# breadcrumb trail ('Start » Film » Geschichte'), a copyright or picture credit ('© Studio',
+# 'APA/Jane Doe'), a file name of underscored words ('Logo_Award_in_Finance'), a line wholly in
+# brackets ('(Jane Doe / Agency)', '(crédito: …)': a caption's credit).
+_SHAPES = re.compile(
+    r"\[\s{3,}\]|(?:\s[»›>]\s.*){2}|\s[»›]$|©|\b[A-Z]{2,6}/\s?[A-Z][\w-]+|\w+_\w+_\w+|^\(.*\)$|^\[.*\]$"
+)
 _SITE_TAIL = re.compile(r"^(?P<head>.+?)\s+(?P<sep>[|—–-]|::|»|·)\s+(?P<site>[^|—–»·]{2,40})$")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 MAX_SITE_WORDS = 5
@@ -48,6 +55,8 @@ def is_chrome(line: str) -> bool:
     credit, a line without letters, or a short line of UI words only."""
     text = line.strip()
     if _URL.search(text) or _PLACEHOLDER.match(text) or _CREDIT.search(text) or not _WORD.search(text):
+        return True
+    if _SHAPES.search(text):
         return True
     words = [w.lower() for w in _WORD.findall(text)]
     return bool(words) and len(words) <= 6 and all(w in _UI for w in words)
