@@ -81,6 +81,18 @@ _PREFIX = re.compile(
     rf"^\s*(?:(?P<updated>{_UPDATED})|(?P<published>{_PUBLISHED}))(?!\w)\s*(?:on|at|le|am|el|em|il|op)?\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# Mid-line, the longer of those words say so too ('Dieser Beitrag wurde am 04/02/2020 von A
+# veröffentlicht', 'This entry was posted in News on May 3, 2020'); the short ones ('on', 'am',
+# 'le', 'date') are everyday words there.
+_SAYING = [w for kind in ("published", "updated") for w in _DATA["words"][kind] if len(w) >= 6]
+_SAYS = re.compile(rf"(?<!\w)(?:{_alternation(_SAYING)})(?!\w)", re.IGNORECASE)
+
+
+def says_when(text: str) -> bool:
+    """Whether a line says its date is when the article was published or changed."""
+    return bool(_PREFIX.match(text) or _SAYS.search(text))
+
+
 # A line that only says what the date on the next line is ("Updated", "Published:", "Stand:").
 PREFIX_ONLY = re.compile(rf"^\s*(?:{_UPDATED}|{_PUBLISHED})\s*[:\-–—]?\s*$", re.IGNORECASE)
 # "10.15 BST" (Guardian style): a dotted time of day, not part of a dotted date.

@@ -14,6 +14,7 @@ from winnow.extract.dates import (
     find_date,
     looks_like_date,
     parse_datetime,
+    says_when,
     slash_dayfirst,
 )
 from winnow.extract.header import parse_read_time
@@ -31,6 +32,7 @@ CENTRED_SLACK = 6  # columns a centred line's two margins may differ by (the wid
 # is its widest line, a few columns short of the renderer's)
 BYLINE_REACH = 12  # lines above the headline searched for an explicit byline when none is beside it
 DATE_REACH = 10  # lines either side of the headline searched for a date line when none is beside it
+DATE_BELOW_REACH = 12  # lines under the body searched for a labelled date when none is at the top
 # A dump that indents nothing (w3m, most scrapers) loses lynx's heading signal (headings flush left,
 # body indented); there a headline still stands as a block of its own, between blank lines, where
 # menu items, bylines and share bars run on line after line.
@@ -189,6 +191,8 @@ def find_header(info: list[Line], start: int, end: int | None = None, width: int
     ]
     if not any(looks_like_date(meta_text(info, pos)) for pos in meta):
         near = _nearest_date_line(info, anchor, start, best)
+        if near is None and end is not None:
+            near = _said_date_below(info, end)
         meta += [near] if near is not None else []
     if not any(byline_in(meta_text(info, pos), explicit=True) for pos in meta):
         by = _nearest_byline(info, anchor, start if end is None else end, best)
@@ -265,6 +269,17 @@ def _nearest_date_line(info: list[Line], anchor: int, start: int, title: int | N
         and looks_like_date(info[pos].text)
     ]
     return min(candidates, key=lambda pos: (abs(pos - anchor), pos)) if candidates else None
+
+
+def _said_date_below(info: list[Line], end: int) -> int | None:
+    """A date line just under the body that says it is the publication (or update) date: a blog's
+    'Dieser Beitrag wurde am 04/02/2020 von A veröffentlicht', an 'Aktualisiert am 17.01.2021.'
+    footer. Comments below carry dates too, but not those words."""
+    for pos in range(end + 1, min(len(info), end + 1 + DATE_BELOW_REACH)):
+        text = info[pos].text
+        if len(WORD.findall(text)) <= 40 and looks_like_date(text) and says_when(text):
+            return pos
+    return None
 
 
 def _best_byline(info: list[Line], positions: list[int], title: int | None) -> list[str]:
