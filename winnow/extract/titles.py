@@ -47,6 +47,7 @@ _SITE_TAIL = re.compile(r"^(?P<head>.+?)\s+(?P<sep>[|—–-]|::|»|·)\s+(?P<si
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 MAX_SITE_WORDS = 5
 MIN_HEAD_WORDS = 3
+MIN_DOUBLED_CHARS = 8  # shorter halves may repeat by chance ('Go Go')
 SENTENCE_WORDS = 12  # a line this long ending in '?' or '!' reads as a sentence when prose follows
 
 
@@ -61,10 +62,19 @@ def is_chrome(line: str) -> bool:
     text = line.strip()
     if _URL.search(text) or _PLACEHOLDER.match(text) or _CREDIT.search(text) or not _WORD.search(text):
         return True
-    if _SHAPES.search(text) or _FEED_LINKS.search(text):
+    if _SHAPES.search(text) or _FEED_LINKS.search(text) or _doubled(text):
         return True
     words = [w.lower() for w in _WORD.findall(text)]
     return bool(words) and len(words) <= 6 and all(w in _UI for w in words)
+
+
+def _doubled(text: str) -> bool:
+    """A picture's alt text and title printed one after the other ('A caption A caption',
+    'A captionA caption'): a caption, not a headline."""
+    half = len(text) // 2
+    if len(text) < 2 * MIN_DOUBLED_CHARS:
+        return False
+    return text[:half].strip() == text[-half:].strip() or text[: half + 1].strip() == text[half:].strip()
 
 
 def split_site(title: str, page_text: str = "", publisher: str | None = None) -> tuple[str, str | None]:

@@ -37,6 +37,8 @@ DATE_BELOW_REACH = 12  # lines under the body searched for a labelled date when 
 # body indented); there a headline still stands as a block of its own, between blank lines, where
 # menu items, bylines and share bars run on line after line.
 ALONE_BONUS = 3.0
+STANDFIRST_WORDS = 12  # a line this long under a shorter heading reads as the standfirst
+HEADLINE_MIN_WORDS = 5  # ... when that heading is no kicker or label ("BLACK DEATH FEARS", "Watch Live")
 
 
 @dataclass
@@ -101,6 +103,19 @@ def _centred(line: Line, width: int | None) -> bool:
     return width is not None and abs(2 * line.indent + len(line.text) - width) <= CENTRED_SLACK
 
 
+def _over_standfirst(info: list[Line], best: int, body_indent: int, blob: str, width: int | None) -> int:
+    """Without indentation to tell them apart, a standfirst under its headline looks like one, and
+    is nearer the body: a long line standing alone right under a shorter heading-like line that
+    also stands alone is the standfirst, and that line the headline."""
+    words = len(WORD.findall(info[best].text))
+    above = best - 1
+    if words < STANDFIRST_WORDS or above < 0 or not (_alone(info, best) and _alone(info, above)):
+        return best
+    shorter = HEADLINE_MIN_WORDS <= len(WORD.findall(info[above].text)) < words
+    heading = _title_score(info[above], 0, body_indent, blob, alone=True, width=width) > 0
+    return above if shorter and heading else best
+
+
 def _alone(info: list[Line], pos: int) -> bool:
     """A line with a blank line (or the file's edge) on either side of it."""
     before = pos == 0 or info[pos].index - info[pos - 1].index > 1
@@ -154,6 +169,8 @@ def find_header(info: list[Line], start: int, end: int | None = None, width: int
             or _UI_WORDS.search(info[pos].text)  # a share panel's 'Share this with Email' lines
         ):
             distance -= 1
+    if best is not None and body_indent == 0:
+        best = _over_standfirst(info, best, body_indent, blob, width)
     # A long headline ending in '?' or a quote reads as a sentence and opens the body span: take it
     # when it stands out as a heading (less indented than the body, or printed again elsewhere).
     opening = _title_score(info[start], 0, body_indent, blob, in_body=True) if start < len(info) else 0.0
