@@ -51,8 +51,11 @@ def _alternation(words: Iterable[str]) -> str:
 
 _MONTH = rf"(?:{_alternation(MONTHS)})\.?(?!\w)"
 _ORD = r"(?:st|nd|rd|th|er|º|°)?\.?"
-# Day Month Year ("8. Januar 2020", "4 de mayo de 2022", "23 December 2025", "01. Dez. 2022")
-_DMY = rf"(?<![\w.])(?P<d1>\d{{1,2}}){_ORD}\s*(?:de\s+)?(?P<m1>{_MONTH}),?\s*(?:de\s+|del\s+)?(?P<y1>\d{{4}})"
+# Day Month Year ("8. Januar 2020", "4 de mayo de 2022", "23 December 2025", "01. Dez. 2022"),
+# glued to the name before it in dumps ("Por Jane Doe04 de mayo 2022")
+_DMY = (
+    rf"(?<![\d._])(?P<d1>\d{{1,2}}){_ORD}\s*(?:de\s+)?(?P<m1>{_MONTH}),?\s*(?:de\s+|del\s+)?(?P<y1>\d{{4}})"
+)
 # Month Day, Year ("Nov 8, 2023", "mayo 11, 2022", "Feb. 13, 2024")
 _MDY = rf"(?<!\w)(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
 _ISO = (
