@@ -162,6 +162,17 @@ def _bare_name(text: str) -> list[str] | None:
     return None
 
 
+# A wire story's dateline: 'WASHINGTON (Reuters) - Scientists on Monday …', 'BERLIN (dpa) –'.
+_DATELINE = re.compile(r"^[A-ZÀ-Þ][A-ZÀ-Þ .,'’/-]{1,40}\s*\((?P<agency>[^()]{2,30})\)\s*[-–—:]\s")
+
+
+def dateline_agency(text: str) -> str | None:
+    """The news agency an article's first line credits in its dateline, if it is a known one."""
+    m = _DATELINE.match(text.strip())
+    agency = m.group("agency").strip() if m else None
+    return agency if agency and agency.lower() in _AGENCIES else None
+
+
 def _undouble(names: list[str]) -> list[str]:
     """'Sean Martin Sean Martin' (a linked name printed twice) -> 'Sean Martin'."""
     out = []

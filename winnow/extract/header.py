@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from winnow.extract.authors import BYLINE_PREFIX
-from winnow.extract.byline import byline_in, lowercase_words
+from winnow.extract.byline import byline_in, dateline_agency, lowercase_words
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -96,6 +96,10 @@ def read_header(
         if not _take_line(line, found, max_byline_chars):
             break
         consumed.append(i)
+    if not found.authors:  # no byline: the agency of a wire story's dateline ('WASHINGTON (Reuters) -')
+        body = next((line for j, line in enumerate(lines) if j > max(consumed, default=-1)), "")
+        agency = dateline_agency(body)
+        found.authors = [agency] if agency else []
     found.apply(doc)
     return consumed
 

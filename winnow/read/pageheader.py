@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.byline import byline_in, lowercase_words, signed
+from winnow.extract.byline import byline_in, dateline_agency, lowercase_words, signed
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -330,6 +330,11 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
     texts = [meta_text(info, pos) for pos in kept]
     if not doc.authors:
         doc.authors = _best_byline(info, kept, header.title)
+    if not doc.authors:  # no byline: the agency of a wire story's dateline ('WASHINGTON (Reuters) -')
+        after = header.title + 1 if header.title is not None else 0
+        first = next((line for line in info[after:] if line.prose), None)
+        agency = dateline_agency(first.text) if first is not None else None
+        doc.authors = [agency] if agency else doc.authors
     for text in sorted(texts, key=lambda t: date_kind(t) == "updated"):
         found = find_date(text, dayfirst=dayfirst)
         if found is not None:
