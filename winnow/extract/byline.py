@@ -61,6 +61,9 @@ _SIGNED_START = re.compile(rf"^\s*(?:{_LEAD}|{_alternation(_words('labels'))})(?
 _PREFIX_WORD = re.compile(rf"^(?:{_LEAD}|updated|last|share|teilen|follow|read|more|view)\b", re.IGNORECASE)
 # An author's picture printed beside the byline: 'Jane Doe Image', 'Jane Doe Avatar'.
 _PICTURE_TAIL = re.compile(r"\s+(?:image|avatar|photo|picture|foto|bild|profile picture)$", re.IGNORECASE)
+# A text browser's stand-in for a picture, glued to the byline: '[Image-from] Jane Doe',
+# 'Von [ef7] Jane Doe', '[Jane-Doe-]von Jane Doe' (w3m prints an image as its bracketed name).
+_IMAGE_STANDIN = re.compile(r"\[[^\]\s]{1,80}\]")
 _CLUTTER = re.compile(r"^[\s,.;:|•·/~»\-–—]*$")
 
 
@@ -102,7 +105,7 @@ def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozense
     'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A'),
     unless one of its words is one the page prints in lower case (`lowercase`, lowercase_words):
     'Learn More', 'Recent Posts', German 'Grüne Jobs' are page text, not people."""
-    text = _BULLET.sub("", text).strip()
+    text = _BULLET.sub("", _IMAGE_STANDIN.sub(" ", text)).strip()
     if not text or len(text) > 240 or _CREDIT.search(text):
         return None
     text = _GLUED_ROLE.sub(" ", text)
@@ -157,6 +160,17 @@ def _bare_name(text: str) -> list[str] | None:
         names = parse_byline(_PICTURE_TAIL.sub("", pieces[0]))
         return _undouble(names) if names and (date is None or all(" " in n for n in names)) else None
     return None
+
+
+# A wire story's dateline: 'WASHINGTON (Reuters) - Scientists on Monday …', 'BERLIN (dpa) –'.
+_DATELINE = re.compile(r"^[A-ZÀ-Þ][A-ZÀ-Þ .,'’/-]{1,40}\s*\((?P<agency>[^()]{2,30})\)\s*[-–—:]\s")
+
+
+def dateline_agency(text: str) -> str | None:
+    """The news agency an article's first line credits in its dateline, if it is a known one."""
+    m = _DATELINE.match(text.strip())
+    agency = m.group("agency").strip() if m else None
+    return agency if agency and agency.lower() in _AGENCIES else None
 
 
 def _undouble(names: list[str]) -> list[str]:

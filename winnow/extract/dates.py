@@ -51,8 +51,11 @@ def _alternation(words: Iterable[str]) -> str:
 
 _MONTH = rf"(?:{_alternation(MONTHS)})\.?(?!\w)"
 _ORD = r"(?:st|nd|rd|th|er|º|°)?\.?"
-# Day Month Year ("8. Januar 2020", "4 de mayo de 2022", "23 December 2025", "01. Dez. 2022")
-_DMY = rf"(?<![\w.])(?P<d1>\d{{1,2}}){_ORD}\s*(?:de\s+)?(?P<m1>{_MONTH}),?\s*(?:de\s+|del\s+)?(?P<y1>\d{{4}})"
+# Day Month Year ("8. Januar 2020", "4 de mayo de 2022", "23 December 2025", "01. Dez. 2022"),
+# glued to the name before it in dumps ("Por Jane Doe04 de mayo 2022")
+_DMY = (
+    rf"(?<![\d._])(?P<d1>\d{{1,2}}){_ORD}\s*(?:de\s+)?(?P<m1>{_MONTH}),?\s*(?:de\s+|del\s+)?(?P<y1>\d{{4}})"
+)
 # Month Day, Year ("Nov 8, 2023", "mayo 11, 2022", "Feb. 13, 2024")
 _MDY = rf"(?<!\w)(?P<m2>{_MONTH})\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
 _ISO = (
@@ -81,6 +84,18 @@ _PREFIX = re.compile(
     rf"^\s*(?:(?P<updated>{_UPDATED})|(?P<published>{_PUBLISHED}))(?!\w)\s*(?:on|at|le|am|el|em|il|op)?\s*[:\-–—]?\s*",
     re.IGNORECASE,
 )
+# Mid-line, the longer of those words say so too ('Dieser Beitrag wurde am 04/02/2020 von A
+# veröffentlicht', 'This entry was posted in News on May 3, 2020'); the short ones ('on', 'am',
+# 'le', 'date') are everyday words there.
+_SAYING = [w for kind in ("published", "updated") for w in _DATA["words"][kind] if len(w) >= 6]
+_SAYS = re.compile(rf"(?<!\w)(?:{_alternation(_SAYING)})(?!\w)", re.IGNORECASE)
+
+
+def says_when(text: str) -> bool:
+    """Whether a line says its date is when the article was published or changed."""
+    return bool(_PREFIX.match(text) or _SAYS.search(text))
+
+
 # A line that only says what the date on the next line is ("Updated", "Published:", "Stand:").
 PREFIX_ONLY = re.compile(rf"^\s*(?:{_UPDATED}|{_PUBLISHED})\s*[:\-–—]?\s*$", re.IGNORECASE)
 # "10.15 BST" (Guardian style): a dotted time of day, not part of a dotted date.

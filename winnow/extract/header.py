@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from winnow.extract.authors import BYLINE_PREFIX
-from winnow.extract.byline import byline_in, lowercase_words
+from winnow.extract.byline import byline_in, dateline_agency, lowercase_words
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -64,8 +64,11 @@ def read_header(
     found.dayfirst = slash_dayfirst(found.page_text)
     consumed: list[int] = []
     skip = False
-    title_slot = 0  # the line that may hold the headline: the first, after page chrome
+    # the line that may hold the headline: the first, after page chrome
+    title_slot = _headline_below_chrome(lines, found, max_title_chars, max_byline_chars)
     for i, raw in enumerate(lines[:max_lines]):
+        if i < title_slot:
+            continue  # chrome above the headline: left to the rule packs
         if skip:  # the value line of a 'By' / 'Updated' line, read with it
             skip = False
             continue
@@ -93,11 +96,48 @@ def read_header(
         if not _take_line(line, found, max_byline_chars):
             break
         consumed.append(i)
+    if not found.authors:  # no byline: the agency of a wire story's dateline ('WASHINGTON (Reuters) -')
+        body = next((line for j, line in enumerate(lines) if j > max(consumed, default=-1)), "")
+        agency = dateline_agency(body)
+        found.authors = [agency] if agency else []
     found.apply(doc)
     return consumed
 
 
 MAX_CHROME_LINES = 2  # lines of page chrome above a headline passed over
+
+
+def _headline_below_chrome(lines: Sequence[str], found: _Found, max_title_chars: int, max_byline: int) -> int:
+    """0, or the position of the headline when the first line is not followed by a byline or date
+    and a title-like line a little further down is ('Welcome to … EXPERIENCE', 'Learn More', a logo,
+    then the headline over its byline): the lines above it are the page's, not the article's."""
+    if len(lines) < 3 or _meta_line(lines, 1, found, max_byline):
+        return 0
+    for k in range(1, min(len(lines) - 1, MAX_CHROME_LINES + 2)):
+        line = lines[k].strip()
+        if (
+            _title_ok(line, max_title_chars)
+            and not is_chrome(line)
+            and not reads_as_body(line, lines[k + 1])
+            and not _meta_line(lines, k, found, max_byline)
+            and _meta_line(lines, k + 1, found, max_byline)
+        ):
+            return k
+    return 0
+
+
+def _meta_line(lines: Sequence[str], i: int, found: _Found, max_byline: int) -> bool:
+    """Whether lines[i] reads as a byline, date or read-time line, or announces one ('By' above
+    the name); tried on a scratch copy of what was found."""
+    line = lines[i].strip()
+    nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+    if not line or nxt and _announces(line, nxt):
+        return bool(line)
+    scratch = _Found()
+    scratch.lowercase, scratch.dayfirst = found.lowercase, found.dayfirst
+    return _take_line(line, scratch, max_byline)
+
+
 _FIELD = re.compile(
     r"^(?:(?:url|link|source url|permalink)\s*:\s*(?P<url>https?://\S+)"
     r"|(?:source|publisher|site|site name|outlet|quelle)\s*:\s*(?P<site>[^:]{2,60}))$",

@@ -31,10 +31,23 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:jpe?g|png|gif|webp|svg|mp4)\b
 # printed as its bracketed file name ('[Pista-F1-1024x723-900x400]').
 _PLACEHOLDER = re.compile(r"^(?:[□■◦●○▪▫►▶•·]\s|\[[^\]\s]+\]$)")
 _CREDIT = re.compile(r"\b(?:credit|photograph|photo|image|foto|bild)\s*(?:\.\.\.|…|:)", re.IGNORECASE)
+# More chrome by shape: a form's text field as w3m prints it ('Suche nach: [          ]'), a
+# breadcrumb trail ('Start » Film » Geschichte'), a copyright or picture credit ('© Studio',
+# 'APA/Jane Doe'), a file name of underscored words ('Logo_Award_in_Finance'), a line wholly in
+# brackets ('(Jane Doe / Agency)', '(crédito: …)': a caption's credit), an image's name of
+# hyphenated words ('Jane-Doe-headshot'), a logo's alt text ('Logo Example Party').
+_SHAPES = re.compile(
+    r"\[\s{3,}\]|(?:\s[»›>]\s.*){2}|\s[»›]$|©|\b[A-Z]{2,6}/\s?[A-Z][\w-]+|\w+_\w+_\w+|^\(.*\)$|^\[.*\]$"
+    r"|^\w+(?:-\w+){2,}$|^Logo\b|\bLogo$|\bLogo\b.*\bLogo\b"
+)
+# lynx prints a page's <link rel=alternate> feeds as a first line opening with '#'
+# ('#Example Blog » Feed Example Blog » Kommentar-Feed alternate').
+_FEED_LINKS = re.compile(r"^#.*\b(?:feed|rss|atom|alternate)\b", re.IGNORECASE)
 _SITE_TAIL = re.compile(r"^(?P<head>.+?)\s+(?P<sep>[|—–-]|::|»|·)\s+(?P<site>[^|—–»·]{2,40})$")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
 MAX_SITE_WORDS = 5
 MIN_HEAD_WORDS = 3
+MIN_DOUBLED_CHARS = 8  # shorter halves may repeat by chance ('Go Go')
 SENTENCE_WORDS = 12  # a line this long ending in '?' or '!' reads as a sentence when prose follows
 
 
@@ -49,8 +62,19 @@ def is_chrome(line: str) -> bool:
     text = line.strip()
     if _URL.search(text) or _PLACEHOLDER.match(text) or _CREDIT.search(text) or not _WORD.search(text):
         return True
+    if _SHAPES.search(text) or _FEED_LINKS.search(text) or _doubled(text):
+        return True
     words = [w.lower() for w in _WORD.findall(text)]
     return bool(words) and len(words) <= 6 and all(w in _UI for w in words)
+
+
+def _doubled(text: str) -> bool:
+    """A picture's alt text and title printed one after the other ('A caption A caption',
+    'A captionA caption'): a caption, not a headline."""
+    half = len(text) // 2
+    if len(text) < 2 * MIN_DOUBLED_CHARS:
+        return False
+    return text[:half].strip() == text[-half:].strip() or text[: half + 1].strip() == text[half:].strip()
 
 
 def split_site(title: str, page_text: str = "", publisher: str | None = None) -> tuple[str, str | None]:

@@ -179,10 +179,10 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         doc.reading = "plain_fallback"
         # The page's layout still says where its headline, byline and date are; the rule-only
         # cleaning keeps every line, but the metadata comes from the page, not from its first line.
-        read_page_header(doc, info, find_header(info, first, last))
+        read_page_header(doc, info, find_header(info, first, last, doc.wrap_width))
         return False
     doc.reading = "page_dump"
-    header = find_header(info, first, last)
+    header = find_header(info, first, last, doc.wrap_width)
     removed: list[Segment] = []
     keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
     for pos, line in enumerate(info):
