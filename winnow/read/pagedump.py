@@ -27,8 +27,10 @@ copy-paste (title, byline, date, body) never is, so its cleaning is left to the 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from winnow.extract.dates import looks_like_date
+from winnow.read.linemodel import learned_span
 from winnow.read.pageheader import find_header, read_page_header
 from winnow.read.pagelines import (
     BULLET,
@@ -161,6 +163,43 @@ def _discards_the_article(info: list[Line], first: int, last: int, min_words: in
     return sum(line.weight for line in span if not line.furniture or _list_item_text(line)) < min_words
 
 
+def refine_span(
+    info: list[Line], first: int, last: int, min_words: int, model: dict[str, Any] | None = None
+) -> tuple[int, int]:
+    """The body span under the learned line scores (winnow.read.linemodel), cut at a section end
+    like the hand-set one. It may move the hand-set span's edges, not replace it: where it shares
+    no line with the hand-set span, or would keep too little to validate, the hand-set one stands."""
+    span = learned_span(info, first, last, model)
+    if span is None:
+        return first, last
+    new_first, new_last = cut_at_section_end(info, *span)
+    if new_first > last or new_last < first:  # another block altogether: moving the edges only
+        return first, last
+    kept = info[new_first : new_last + 1]
+    if sum(line.weight for line in kept if not line.furniture or _list_item_text(line)) < min_words:
+        return first, last
+    return new_first, new_last
+
+
+def dump_body(
+    info: list[Line], min_words: int, model: dict[str, Any] | None = None, learned: bool = True
+) -> tuple[int, int] | None:
+    """(first, last) of the article in a page dump, or None when the lines are not read as one
+    (no chrome outside the body, or the reading would discard the article). `learned` False:
+    the hand-set span alone."""
+    span = body_span(info)
+    if span is None:
+        return None
+    first, last = cut_at_section_end(info, *span)
+    outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
+    chrome = [line for line in outside if not line.prose]
+    if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
+        return None
+    if _discards_the_article(info, first, last, min_words):
+        return None
+    return refine_span(info, first, last, min_words, model) if learned else (first, last)
+
+
 def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
     and set title, authors and date from the page layout. Returns whether it was read as a dump;
@@ -182,7 +221,8 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         read_page_header(doc, info, find_header(info, first, last))
         return False
     doc.reading = "page_dump"
-    header = find_header(info, first, last)
+    header = find_header(info, first, last)  # the headline sits above the hand-set span
+    first, last = refine_span(info, first, last, min_words)
     removed: list[Segment] = []
     keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
     for pos, line in enumerate(info):
