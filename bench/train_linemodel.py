@@ -42,10 +42,11 @@ from winnow.settings import get_settings  # noqa: E402
 
 RENDERINGS = ("text", "text_wrapped", "text_w3m")
 SETS = ("eval", "eval-web")
-THRESHOLD = 0.475  # p above which a line adds to the span
+THRESHOLD = 0.5  # p above which a line adds to the span
+DROP = 0.35  # p below which a line inside the span is taken out
 BIAS = 5.0  # words added to each line's weight in the span score (a short line still counts)
-L2 = 1e-3
-STEPS = 400
+L2 = 1e-2
+STEPS = 1500
 RATE = 0.5
 WEB_WEIGHT = 3.0  # eval-web labels few lines per page, but they are the boundary lines: weigh them up
 _WS = re.compile(r"\s+")
@@ -108,7 +109,9 @@ def train(pages: list[Page]) -> dict[str, Any]:
     for _ in range(STEPS):
         p = 1.0 / (1.0 + np.exp(-z @ weights))
         weights -= RATE * (z.T @ ((p - y) * w) / w.sum() + L2 * weights)
-    return {"weights": weights, "mean": mean, "scale": scale, "threshold": THRESHOLD, "bias": BIAS}
+    model: dict[str, Any] = {"weights": weights, "mean": mean, "scale": scale}
+    model.update(threshold=THRESHOLD, bias=BIAS, drop=DROP)
+    return model
 
 
 def _tokens(text: str) -> Counter[str]:
@@ -122,8 +125,11 @@ def body_text(page: Page, model: dict[str, Any] | None) -> str:
     found = dump_body(info, get_settings().min_words, model, learned=model is not None)
     if found is None:
         return norm(" ".join(line.text for line in info))
-    first, last = found
-    kept = [ln.text for ln in info[first : last + 1] if not ln.furniture or _list_item_text(ln)]
+    kept = [
+        info[k].text
+        for k in range(found.first, found.last + 1)
+        if k not in found.unlikely and (not info[k].furniture or _list_item_text(info[k]))
+    ]
     return norm(" ".join(kept))
 
 
