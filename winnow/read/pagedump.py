@@ -27,8 +27,11 @@ copy-paste (title, byline, date, body) never is, so its cleaning is left to the 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from winnow.extract.dates import looks_like_date
+from winnow.read.linemodel import learned_lines, load_model
 from winnow.read.pageheader import find_header, read_page_header
 from winnow.read.pagelines import (
     BULLET,
@@ -161,6 +164,63 @@ def _discards_the_article(info: list[Line], first: int, last: int, min_words: in
     return sum(line.weight for line in span if not line.furniture or _list_item_text(line)) < min_words
 
 
+@dataclass(frozen=True, slots=True)
+class DumpBody:
+    first: int  # positions in the analysed lines
+    last: int
+    unlikely: frozenset[int]  # lines inside the span that the line model says are not article
+
+
+def _body_words(info: list[Line], body: DumpBody) -> float:
+    span = range(body.first, body.last + 1)
+    return sum(
+        info[k].weight
+        for k in span
+        if k not in body.unlikely and (not info[k].furniture or _list_item_text(info[k]))
+    )
+
+
+def refine_span(
+    info: list[Line], first: int, last: int, min_words: int, model: dict[str, Any] | None = None
+) -> DumpBody:
+    """The body under the learned line scores (winnow.read.linemodel): their best span, cut at a
+    section end like the hand-set one, less the lines inside it the model finds very unlikely
+    (a share bar, a 'Read more' teaser between paragraphs). It may move the hand-set span's edges,
+    not replace it: where it shares no line with the hand-set span, or would keep too little to
+    validate, the hand-set span stands as it is."""
+    model = model or load_model()
+    hand_set = DumpBody(first, last, frozenset())
+    span, p = learned_lines(info, first, last, model)
+    if span is None:
+        return hand_set
+    new_first, new_last = cut_at_section_end(info, *span)
+    if new_first > last or new_last < first:  # another block altogether: moving the edges only
+        return hand_set
+    drop = model.get("drop", 0.0)
+    unlikely = frozenset(k for k in range(new_first, new_last + 1) if p[k] < drop)
+    body = DumpBody(new_first, new_last, unlikely)
+    return hand_set if _body_words(info, body) < min_words else body
+
+
+def dump_body(
+    info: list[Line], min_words: int, model: dict[str, Any] | None = None, learned: bool = True
+) -> DumpBody | None:
+    """The article's lines in a page dump, or None when the lines are not read as one (no chrome
+    outside the body, or the reading would discard the article). `learned` False: the hand-set
+    span alone."""
+    span = body_span(info)
+    if span is None:
+        return None
+    first, last = cut_at_section_end(info, *span)
+    outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
+    chrome = [line for line in outside if not line.prose]
+    if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
+        return None
+    if _discards_the_article(info, first, last, min_words):
+        return None
+    return refine_span(info, first, last, min_words, model) if learned else DumpBody(first, last, frozenset())
+
+
 def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
     and set title, authors and date from the page layout. Returns whether it was read as a dump;
@@ -182,7 +242,9 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         read_page_header(doc, info, find_header(info, first, last, doc.wrap_width))
         return False
     doc.reading = "page_dump"
-    header = find_header(info, first, last, doc.wrap_width)
+    header = find_header(info, first, last, doc.wrap_width)  # the headline sits above the hand-set span
+    body = refine_span(info, first, last, min_words)
+    first, last = body.first, body.last
     removed: list[Segment] = []
     keep_meta = set(header.meta) | ({header.title} if header.title is not None else set())
     for pos, line in enumerate(info):
@@ -192,6 +254,8 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
             removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
         elif line.furniture and not _list_item_text(line):
             removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
+        elif pos in body.unlikely:
+            removed.append(Segment(line.index + 1, line.text, "page.line_model", "ui"))
     doc.removed = removed
     doc.header_found = True
     read_page_header(doc, info, header)
