@@ -202,12 +202,9 @@ def refine_span(
     return hand_set if _body_words(info, body) < min_words else body
 
 
-def dump_body(
-    info: list[Line], min_words: int, model: dict[str, Any] | None = None, learned: bool = True
-) -> DumpBody | None:
-    """The article's lines in a page dump, or None when the lines are not read as one (no chrome
-    outside the body, or the reading would discard the article). `learned` False: the hand-set
-    span alone."""
+def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] | None:
+    """How the hand-set rules read the lines: None when not as a page dump (no chrome outside the
+    body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span."""
     span = body_span(info)
     if span is None:
         return None
@@ -217,7 +214,20 @@ def dump_body(
     if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
         return None
     if _discards_the_article(info, first, last, min_words):
+        return "plain_fallback", first, last
+    return "page_dump", first, last
+
+
+def dump_body(
+    info: list[Line], min_words: int, model: dict[str, Any] | None = None, learned: bool = True
+) -> DumpBody | None:
+    """The article's lines in a page dump, or None when the lines are not read as one (no chrome
+    outside the body, or the reading would discard the article). `learned` False: the hand-set
+    span alone."""
+    reading = _hand_set_reading(info, min_words)
+    if reading is None or reading[0] != "page_dump":
         return None
+    _, first, last = reading
     return refine_span(info, first, last, min_words, model) if learned else DumpBody(first, last, frozenset())
 
 
@@ -227,15 +237,11 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     `doc.reading` says how the text was read (page_dump, plain, plain_fallback)."""
     doc.reading = "plain"
     info = analyse(doc.lines)
-    span = body_span(info)
-    if span is None:
+    reading = _hand_set_reading(info, min_words)
+    if reading is None:
         return False
-    first, last = cut_at_section_end(info, *span)
-    outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
-    chrome = [line for line in outside if not line.prose]
-    if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
-        return False
-    if _discards_the_article(info, first, last, min_words):
+    kind, first, last = reading
+    if kind == "plain_fallback":
         doc.reading = "plain_fallback"
         # The page's layout still says where its headline, byline and date are; the rule-only
         # cleaning keeps every line, but the metadata comes from the page, not from its first line.
