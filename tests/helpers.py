@@ -86,3 +86,14 @@ def cli_env() -> dict[str, str]:
     if url:
         env["PREFECT_API_URL"] = url
     return env
+
+
+# Three paragraphs of an article, for the text-metadata tests (titles, bylines, dates around them).
+BODY = [
+    "The council approved the new budget on Tuesday after a debate that ran late into the evening, "
+    "with members split over the cost of the bridge repairs.",
+    "Supporters said the repairs could not wait another winter, while critics argued that the money "
+    "would be better spent on the schools that have waited for years.",
+    "The mayor said the vote showed that the city could still make hard choices together, and promised "
+    "a full report on the spending before the end of the year.",
+]

@@ -8,21 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.helpers import BODY
 from winnow.extract.byline import byline_in, lowercase_words
 from winnow.extract.dates import local_iso
 from winnow.extract.header import read_header
 from winnow.extract.titles import is_chrome, reads_as_body, split_site, strip_label
 from winnow.read.pagedump import read_if_page_dump
 from winnow.records import Document
-
-BODY = [
-    "The council approved the new budget on Tuesday after a debate that ran late into the evening, "
-    "with members split over the cost of the bridge repairs.",
-    "Supporters said the repairs could not wait another winter, while critics argued that the money "
-    "would be better spent on the schools that have waited for years.",
-    "The mayor said the vote showed that the city could still make hard choices together, and promised "
-    "a full report on the spending before the end of the year.",
-]
 
 
 def header(lines: list[str]) -> tuple[Document, list[int]]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.helpers import BODY
 from winnow.extract.byline import byline_in, dateline_agency
 from winnow.extract.dates import find_date, says_when
 from winnow.extract.header import read_header
@@ -18,14 +19,6 @@ from winnow.read.pageheader import meta_text
 from winnow.read.pagelines import analyse
 from winnow.records import Document
 
-BODY = [
-    "The council approved the new budget on Tuesday after a debate that ran late into the evening, "
-    "with members split over the cost of the bridge repairs.",
-    "Supporters said the repairs could not wait another winter, while critics argued that the money "
-    "would be better spent on the schools that have waited for years.",
-    "The mayor said the vote showed that the city could still make hard choices together, and promised "
-    "a full report on the spending before the end of the year.",
-]
 MENU = [f"• Section {n}" for n in range(1, 25)]  # w3m's bullets, flush left
 
 
