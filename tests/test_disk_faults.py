@@ -99,3 +99,29 @@ def test_read_only_warehouse_folder_is_a_clear_error_and_changes_nothing(
     assert "Read-only file system" in said
     assert snapshot(warehouse) == before
     assert run_flow(raw_dir, warehouse).loaded == 150
+
+
+def test_running_out_of_duckdb_memory_is_a_clear_error_and_changes_nothing(
+    prefect_harness: None, raw_dir: Path, tmp_path: Path
+) -> None:
+    """A run whose DuckDB work outgrows `memory_limit` says so and how to give it more (not "free
+    space": the disk is fine), and leaves the warehouse as it was."""
+    warehouse = tmp_path / "articles.duckdb"
+    _seed(raw_dir, warehouse)
+    before = snapshot(warehouse)
+    done = subprocess.run(
+        [*winnow_cmd(), "ingest", "--raw", str(raw_dir), "--warehouse", str(warehouse)],
+        env={**winnow_env(None), "WINNOW_MEMORY_LIMIT": "2MB"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    said = " ".join(done.stderr.split())
+    assert "error: the run ran out of DuckDB memory" in said and "WINNOW_MEMORY_LIMIT" in said
+    assert "Free space" not in said and "transaction is aborted" not in said.split("error:")[-1]
+    after = snapshot(warehouse)
+    runs = after.pop("runs")
+    assert runs[:-1] == before.pop("runs") and runs[-1][1:] == ("failed", 0)  # the run says it failed
+    assert after == before
+    assert run_flow(raw_dir, warehouse).loaded == 150

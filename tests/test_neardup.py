@@ -14,7 +14,14 @@ import pytest
 
 from tests.neardup_helpers import story
 from winnow.store.dedup import Scheme, minhashes, shingle_hashes, sign
-from winnow.store.neardup import Index, NearDuplicates, band_keys, candidate_probability, similarity
+from winnow.store.neardup import (
+    BUCKET_CAP,
+    Index,
+    NearDuplicates,
+    band_keys,
+    candidate_probability,
+    similarity,
+)
 from winnow.store.warehouse import open_warehouse
 
 BODY = "\n\n".join(story(5))
@@ -219,4 +226,74 @@ def test_changed_settings_rebuild_the_index_as_a_fresh_one(tmp_path: Path, chang
     assert con.execute("SELECT count(*), count(DISTINCT doc_id) FROM near_dup_signatures").fetchall() == [
         (8, 8)
     ]
+    con.close()
+
+
+def bucket_sizes(path: Path) -> list[int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT count(*) FROM near_dup_bands GROUP BY band_key").fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def test_a_crowded_bucket_holds_its_first_articles_and_later_copies_still_join(tmp_path: Path) -> None:
+    """120 copies of one story: every band key is shared by all of them. A bucket keeps its first
+    BUCKET_CAP; the copies after that are still compared with those and join the one cluster."""
+    common = story(21)
+    copies = BUCKET_CAP + 70
+    docs = {f"copy-{i:03d}": "\n\n".join([*common, f"Reported from desk {i}."]) for i in range(copies)}
+    near = index_into(tmp_path / "w.duckdb", docs, list(docs), Index(), batch=40)
+    sizes = bucket_sizes(tmp_path / "w.duckdb")
+    assert max(sizes) == BUCKET_CAP
+    assert near.done.capped > 0 and near.done.signed == copies
+    edges, clusters = graph(tmp_path / "w.duckdb")
+    assert clusters == {frozenset(docs)}
+    assert any(f"copy-{copies - 1:03d}" in e for e in edges)  # the last copy found its earlier ones
+
+
+def test_common_text_in_every_article_stays_within_a_small_memory_limit(tmp_path: Path) -> None:
+    """3,000 articles that all carry one long stock paragraph (every one a candidate of every other
+    when buckets were unbounded: a join that grew with the square of the corpus and ran out of
+    DuckDB memory) index under a 20 MB limit, and each finds copies among the bucket's holders."""
+    stock = " ".join(story(31, paragraphs=3))
+    n = 3_000
+    docs = {f"a{i:05d}": stock + "\n\n" + " ".join(story(1000 + i, paragraphs=1, words=40)) for i in range(n)}
+    path = tmp_path / "w.duckdb"
+    con = open_warehouse(path)
+    con.execute("SET memory_limit = '20MB'")
+    con.execute("SET threads = 1")
+    con.execute("BEGIN TRANSACTION")
+    near = NearDuplicates(con, "t", Index(), path.parent / ".w.staging-neardup", lookup_rows=1_000)
+    near.prepare()
+    keys = list(docs)
+    for start in range(0, n, 500):
+        part = keys[start : start + 500]
+        frame = sign(part, [docs[k] for k in part], Scheme())
+        near.add(frame.with_columns(pl.col("doc_id").alias("source_path")))
+    near.finish()
+    con.execute("COMMIT")
+    con.close()
+    assert near.done.signed == n
+    assert max(bucket_sizes(path)) <= BUCKET_CAP
+    assert near.done.pairs >= n - 1  # every article after the first is a copy of an earlier one
+
+
+def test_migration_trims_an_older_warehouse_s_buckets_to_the_cap(tmp_path: Path) -> None:
+    """A warehouse indexed before buckets were capped holds them whole; migration 011 keeps each
+    bucket's first BUCKET_CAP articles (by sig_key), as a fresh index would."""
+    path = tmp_path / "w.duckdb"
+    open_warehouse(path).close()
+    con = duckdb.connect(str(path))
+    con.execute("INSERT INTO near_dup_bands SELECT 7, i FROM range(?) r(i)", [BUCKET_CAP + 30])
+    con.execute("INSERT INTO near_dup_bands SELECT 8, i FROM range(3) r(i)")
+    con.execute("DELETE FROM schema_version WHERE version = 11")
+    con.close()
+    open_warehouse(path).close()
+    con = duckdb.connect(str(path), read_only=True)
+    kept = con.execute(
+        "SELECT band_key, list(sig_key ORDER BY sig_key) FROM near_dup_bands GROUP BY 1 ORDER BY 1"
+    )
+    assert kept.fetchall() == [(7, list(range(BUCKET_CAP))), (8, [0, 1, 2])]
     con.close()

@@ -61,11 +61,12 @@ class WarehouseBusy(WarehouseError):
 
 
 class WarehouseWriteFailed(WarehouseError):
-    """A write to the warehouse failed (disk full, read-only folder, no permission, I/O error)."""
+    """A write to the warehouse failed (disk full, read-only folder, no permission, out of memory, I/O
+    error)."""
 
     def __init__(self, message: str, cause: str, **context: Any) -> None:
         super().__init__(message, **context)
-        self.cause = cause  # disk_full | read_only | permission | io
+        self.cause = cause  # disk_full | read_only | permission | memory | io
 
 
 class SchemaVersionError(WarehouseError):
@@ -121,6 +122,15 @@ def process_command(pid: int) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+def _first_failure(exc: BaseException) -> BaseException:
+    """The error that aborted the transaction, not a later "transaction is aborted" from clean-up
+    code (an unregister in a `finally`) raised while it was being handled."""
+    seen: BaseException = exc
+    while "transaction is aborted" in str(seen).lower() and seen.__context__ is not None:
+        seen = seen.__context__
+    return seen
+
+
 def warehouse_failure(
     exc: BaseException, path: str | Path | None, *, opening: bool = False
 ) -> WarehouseError:
@@ -128,6 +138,7 @@ def warehouse_failure(
     on. The one place that reads DuckDB's messages."""
     if isinstance(exc, WarehouseError):
         return exc
+    exc = _first_failure(exc)
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lower = first.lower()
     if opening and "lock" in lower:
@@ -150,6 +161,14 @@ def warehouse_failure(
         )
     if opening:
         return WarehouseError(f"cannot open the warehouse {path}: {first}", path=path)
+    if "out of memory" in lower:
+        return WarehouseWriteFailed(
+            f"the run ran out of DuckDB memory ({first}). It was rolled back: the warehouse holds what "
+            "the last completed run loaded. Raise `memory_limit` (WINNOW_MEMORY_LIMIT, e.g. 1GB), or "
+            "ingest a large raw/ in parts, then run `winnow ingest` again.",
+            "memory",
+            path=path,
+        )
     cause, what = "io", "a write failed"
     for text, number, name, sentence in _WRITE_CAUSES:
         if text in lower or getattr(exc, "errno", None) == number:

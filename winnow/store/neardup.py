@@ -13,6 +13,12 @@ How a new article is compared with everything already loaded, without reading an
   loaded before them (the committed table, this run's earlier lookups staged as Parquet beside the
   warehouse, and one another): articles that share a key are candidates, at most MAX_CANDIDATES
   per new article (those sharing the most bands: the likeliest copies);
+- a key (a bucket) holds its first BUCKET_CAP articles only: a band shared by that many is common
+  text (a disclaimer, an agency's stock paragraph, a story syndicated everywhere), and comparing
+  every new article with every holder made the work grow with the square of the corpus (a cold
+  ingest of 100,000 generated articles ran out of memory after 27,500). A new article is still
+  compared with the bucket's first holders, and keeps its place in its rarer buckets, so a copy
+  of a widely syndicated story still joins its cluster;
 - each candidate pair is scored from the two signatures and the two bodies' distinct-shingle
   counts: `similarity` is the estimated share of the shorter body's shingles that the other holds
   (J, the Jaccard similarity, estimated by MinHash; |A ∩ B| = J (|A| + |B|) / (1 + J)); a pair at
@@ -24,7 +30,8 @@ wait on disk until the end of the run, and a lookup holds its articles' keys and
 result does not depend on the order articles arrive in: a pair is a candidate when the two
 signatures share a band, whichever came first, so a warehouse built run by run holds the same
 pairs and clusters as one built at once (tests/test_neardup_flow.py holds it to that; only an
-article with more than MAX_CANDIDATES candidates can see another subset of them).
+article with more than MAX_CANDIDATES candidates, or in a bucket of more than BUCKET_CAP, can see
+another subset of them).
 """
 
 from __future__ import annotations
@@ -51,7 +58,10 @@ from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
 
 LOOKUP_ROWS = 5_000  # new articles looked up at once: a lookup scans the index once (queue ~3 MB)
 MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articles share chrome
-CANDIDATE_ROWS = 1_000  # new articles joined with the index at once (see _candidates)
+# Articles indexed under one band key at most (schemas/migrations/011_capped_buckets.sql trims
+# older warehouses to it): a join row per new article and band is then at most this many.
+BUCKET_CAP = 50
+CANDIDATE_ROWS = 500  # new articles joined at once: at most 500 x 64 bands x 50 = 1.6M join rows
 SCORE_CHUNK = 32_768  # candidate pairs scored at once: 2 x 16 MB of signatures, not a lookup's 1 GB
 REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
 _SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
@@ -73,6 +83,13 @@ _CANDIDATES = (
 )
 _CANDIDATES_COMMITTED = _CANDIDATES.format(staged="")
 _CANDIDATES_STAGED = _CANDIDATES.format(staged=" UNION ALL SELECT band_key, sig_key FROM read_parquet(?)")
+# How many articles each of a lookup's keys (_nd_keys) holds in the index already.
+_HELD = (
+    "SELECT o.band_key, count(*) AS n FROM (SELECT band_key FROM near_dup_bands{staged}) o "
+    "JOIN _nd_keys k ON k.band_key = o.band_key GROUP BY o.band_key"
+)
+_HELD_COMMITTED = _HELD.format(staged="")
+_HELD_STAGED = _HELD.format(staged=" UNION ALL SELECT band_key FROM read_parquet(?)")
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,7 @@ class Pass:
     signed: int = 0  # articles added to the index
     forgotten: int = 0  # articles taken out (changed or removed)
     pairs: int = 0  # near-duplicate pairs found
+    capped: int = 0  # band rows left out of the index: their bucket held BUCKET_CAP articles
     rebuilt: str | None = None  # "re-indexed" or "re-signed" when the settings had changed
     clusters_touched: int = 0  # clusters of two or more among the articles worked out again
 
@@ -304,19 +322,61 @@ class NearDuplicates:
                 "sig_key": pa.array(np.repeat(sig_keys, ix.bands)),
             }
         )
-        pairs = self._candidates(bands)
+        kept = self._capped(bands)
+        self.done.capped += bands.num_rows - kept.num_rows
+        pairs = self._candidates(bands, kept)
         found = self._score(signatures, sig, sizes, sig_keys, pairs)
         self._keep(
             signatures.with_columns(pl.Series("sig_key", sig_keys)).select(_SIGNATURE_COLUMNS),
-            bands,
+            kept,
         )
         return found
 
-    def _candidates(self, bands: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-        """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first. The new
-        articles are joined CANDIDATE_ROWS at a time: the pairs of one join wait in a hash table
-        under DuckDB's memory limit, and articles that share many bands (one outlet's stories)
-        made a lookup's pairs outgrow it (Out of Memory at 10,000 generated articles)."""
+    def _capped(self, bands: pa.Table) -> pa.Table:
+        """The lookup's band rows that enter the index: those whose bucket (the articles indexed
+        under that key before them, then this lookup's in sig_key order) has room under BUCKET_CAP.
+        The index's buckets are capped already, so counting them reads at most BUCKET_CAP rows per
+        key."""
+        import pyarrow as pa
+
+        frame = pl.from_arrow(bands)
+        assert isinstance(frame, pl.DataFrame)
+        if self._shards:
+            query, args = _HELD_STAGED, [[str(s.bands) for s in self._shards]]
+        else:
+            query, args = _HELD_COMMITTED, []
+        self.con.register("_nd_keys", frame.select(pl.col("band_key").unique()).to_arrow())
+        try:
+            got = self.con.execute(query, args).fetchnumpy()
+        finally:
+            self.con.unregister("_nd_keys")
+        held = pl.DataFrame(
+            {
+                "band_key": np.asarray(got["band_key"], dtype=np.uint64),
+                "held": np.asarray(got["n"], dtype=np.int64),
+            }
+        )
+        kept = (
+            frame.with_columns(pl.col("sig_key").rank("ordinal").over("band_key").alias("rank"))
+            .join(held, on="band_key", how="left")
+            .filter(pl.col("held").fill_null(0) + pl.col("rank") <= BUCKET_CAP)
+            .select("band_key", "sig_key")
+        )
+        if kept.height == frame.height:
+            return bands
+        return pa.table(
+            {
+                "band_key": pa.array(kept["band_key"].to_numpy(), pa.uint64()),
+                "sig_key": pa.array(kept["sig_key"].to_numpy(), pa.int64()),
+            }
+        )
+
+    def _candidates(self, bands: pa.Table, kept: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+        """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first: every
+        band of the new articles (`bands`) against the index's capped buckets and the lookup's own
+        rows that enter them (`kept`). The new articles are joined CANDIDATE_ROWS at a time: the
+        pairs of one join wait in a hash table under DuckDB's memory limit (Out of Memory at
+        10,000 generated articles when a lookup was joined at once)."""
         if self._shards:
             query, args = _CANDIDATES_STAGED, [[str(s.bands) for s in self._shards], MAX_CANDIDATES]
         else:
@@ -324,7 +384,7 @@ class NearDuplicates:
         step = CANDIDATE_ROWS * self.index.bands  # band rows are grouped by article, in key order
         found_a: list[np.ndarray] = []
         found_b: list[np.ndarray] = []
-        self.con.register("_nd_lookup", bands)
+        self.con.register("_nd_lookup", kept)
         try:
             for lo in range(0, bands.num_rows, step):
                 self.con.register("_nd_batch", bands.slice(lo, step))
