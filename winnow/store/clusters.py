@@ -10,18 +10,23 @@ article a cluster, its own when it has no copy.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+from winnow.store.scan import execute, python_tables
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # export --canonical: one article per cluster
 CANONICAL_ONLY = "doc_id IN (SELECT canonical_doc_id FROM article_clusters)"
 
 
-def _ids(con: duckdb.DuckDBPyConnection, name: str, ids: set[str] | Sequence[str]) -> None:
+def _ids(ids: set[str] | Sequence[str]) -> pa.Table:
     import pyarrow as pa  # here: an ingest with nothing to load never needs pyarrow
 
-    con.register(name, pa.table({"doc_id": pa.array(sorted(ids), pa.string())}))
+    return pa.table({"doc_id": pa.array(sorted(ids), pa.string())})
 
 
 def recluster(con: duckdb.DuckDBPyConnection, dirty: set[str]) -> int:
@@ -35,44 +40,35 @@ def recluster(con: duckdb.DuckDBPyConnection, dirty: set[str]) -> int:
     nodes, frontier = set(dirty), set(dirty)
     edges: set[tuple[str, str]] = set()
     while frontier:
-        _ids(con, "_nd_frontier", frontier)
-        try:
-            mates = con.execute(
+        with python_tables(_nd_frontier=_ids(frontier)):
+            mates = execute(
+                con,
                 "SELECT doc_id FROM near_dup_clusters WHERE cluster_id IN (SELECT cluster_id FROM "
-                "near_dup_clusters WHERE doc_id IN (SELECT doc_id FROM _nd_frontier))"
+                "near_dup_clusters WHERE doc_id IN (SELECT doc_id FROM _nd_frontier))",
             ).fetchall()
-            touching = con.execute(
+            touching = execute(
+                con,
                 "SELECT doc_id, of_doc_id FROM near_duplicates WHERE doc_id IN (SELECT doc_id FROM "
-                "_nd_frontier) OR of_doc_id IN (SELECT doc_id FROM _nd_frontier)"
+                "_nd_frontier) OR of_doc_id IN (SELECT doc_id FROM _nd_frontier)",
             ).fetchall()
-        finally:
-            con.unregister("_nd_frontier")
         edges.update((a, b) for a, b in touching)
         found = {m[0] for m in mates} | {x for pair in touching for x in pair}
         frontier = found - nodes
         nodes |= found
     groups = components(nodes, edges)
-    _ids(con, "_nd_nodes", nodes)
-    try:
-        con.execute("DELETE FROM near_dup_clusters WHERE doc_id IN (SELECT doc_id FROM _nd_nodes)")
-    finally:
-        con.unregister("_nd_nodes")
+    with python_tables(_nd_nodes=_ids(nodes)):
+        execute(con, "DELETE FROM near_dup_clusters WHERE doc_id IN (SELECT doc_id FROM _nd_nodes)")
     # the cluster's id is its smallest member, found once per cluster (per member it was quadratic)
     members = [(doc, first) for group in groups if len(group) > 1 for first in [min(group)] for doc in group]
     if members:
-        con.register(
-            "_nd_members",
-            pa.table(
-                {
-                    "doc_id": pa.array([m[0] for m in members], pa.string()),
-                    "cluster_id": pa.array([m[1] for m in members], pa.string()),
-                }
-            ),
+        table = pa.table(
+            {
+                "doc_id": pa.array([m[0] for m in members], pa.string()),
+                "cluster_id": pa.array([m[1] for m in members], pa.string()),
+            }
         )
-        try:
-            con.execute("INSERT INTO near_dup_clusters (doc_id, cluster_id) SELECT * FROM _nd_members")
-        finally:
-            con.unregister("_nd_members")
+        with python_tables(_nd_members=table):
+            execute(con, "INSERT INTO near_dup_clusters (doc_id, cluster_id) SELECT * FROM _nd_members")
     return sum(1 for group in groups if len(group) > 1)
 
 

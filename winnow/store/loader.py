@@ -27,6 +27,7 @@ from winnow.records import RunSummary
 from winnow.schemas.columns import RUNS, SEGMENTS, SKIPPED, names
 from winnow.settings import get_settings
 from winnow.store.neardup import NearDuplicates, index_from
+from winnow.store.scan import execute, python_tables
 from winnow.store.search import index_articles
 
 # Staged tables in the order they are inserted at the end of a run, and the columns a staged row
@@ -161,9 +162,8 @@ class Loader:
         self._shards += 1
 
     def _insert(self, table: str, frame: pl.DataFrame, name: str) -> None:
-        self._register(name, frame)
-        self._insert_from(table, frame.columns, name)
-        self.con.unregister(name)
+        with python_tables(**{name: frame.to_arrow()}):
+            self._insert_from(table, frame.columns, name)
 
     def _insert_from(
         self, table: str, columns: list[str], source: str, params: list[Any] | None = None
@@ -174,7 +174,8 @@ class Loader:
         if table == "learned_line_docs":
             # One row per (source, line, article) ever: observations already in the table, or made
             # twice in this run (copies of an article in batches processed at once), are dropped.
-            self.con.execute(
+            execute(
+                self.con,
                 "INSERT INTO learned_line_docs (source, line_hash, fingerprint, text, run_id, seen_at) "  # noqa: S608
                 "SELECT o.source, o.line_hash, o.fingerprint, arg_min(o.text, o.seq), ?, ? "
                 f"FROM {source} o WHERE NOT EXISTS (SELECT 1 FROM "  # a fixed source only
@@ -185,7 +186,8 @@ class Loader:
             return
         cols = ", ".join([*columns, *extra])
         values = ", ".join([*columns, *("?" for _ in extra)])
-        self.con.execute(
+        execute(
+            self.con,
             f"INSERT INTO {table} ({cols}) SELECT {values} FROM {source}",  # noqa: S608 - fixed names only
             args,
         )
@@ -207,9 +209,6 @@ class Loader:
             shutil.rmtree(self._staging, ignore_errors=True)
         self._staging, self._shards, self._columns = None, 0, {}
 
-    def _register(self, name: str, frame: pl.DataFrame) -> None:
-        self.con.register(name, frame.to_arrow())
-
     def replace_sources(self, paths: Iterable[str], keep: Iterable[str] = ()) -> None:
         """Forget the current rows of files that are being re-processed, but for the unchanged
         records in `keep` (doc_ids, winnow.read.parts), and the archive records they skipped."""
@@ -218,23 +217,24 @@ class Loader:
             return
         if self.near_dups is not None:
             self.near_dups.forget(frame["path"].to_list(), keep)
-        self._register("_paths", frame)
-        self._register("_keep", pl.DataFrame({"doc_id": sorted(set(keep))}, schema={"doc_id": pl.String}))
-        self.con.execute(
-            "DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths) "
-            "AND doc_id NOT IN (SELECT doc_id FROM _keep)"
-        )
-        self.con.execute(
-            "DELETE FROM removed_segments WHERE doc_id IN (SELECT doc_id FROM sources WHERE path IN "
-            "(SELECT path FROM _paths) EXCEPT SELECT doc_id FROM _keep)"
-        )
-        self.con.execute(
-            "DELETE FROM sources WHERE path IN (SELECT path FROM _paths) "
-            "AND doc_id NOT IN (SELECT doc_id FROM _keep)"
-        )
-        self.con.execute("DELETE FROM skipped_records WHERE path IN (SELECT path FROM _paths)")
-        self.con.unregister("_paths")
-        self.con.unregister("_keep")
+        kept = pl.DataFrame({"doc_id": sorted(set(keep))}, schema={"doc_id": pl.String})
+        with python_tables(_paths=frame.to_arrow(), _keep=kept.to_arrow()):
+            execute(
+                self.con,
+                "DELETE FROM articles WHERE source_path IN (SELECT path FROM _paths) "
+                "AND doc_id NOT IN (SELECT doc_id FROM _keep)",
+            )
+            execute(
+                self.con,
+                "DELETE FROM removed_segments WHERE doc_id IN (SELECT doc_id FROM sources WHERE path IN "
+                "(SELECT path FROM _paths) EXCEPT SELECT doc_id FROM _keep)",
+            )
+            execute(
+                self.con,
+                "DELETE FROM sources WHERE path IN (SELECT path FROM _paths) "
+                "AND doc_id NOT IN (SELECT doc_id FROM _keep)",
+            )
+            execute(self.con, "DELETE FROM skipped_records WHERE path IN (SELECT path FROM _paths)")
 
     def record_priors(self, path: str) -> dict[str, str]:
         """{doc_id: record_sha256} of the path's loaded records (the per-record skip's memory)."""
@@ -250,38 +250,35 @@ class Loader:
         mtime, and the record's new place (its ordinal and offset may have moved)."""
         if kept.is_empty():
             return
-        self._register("_kept", kept)
-        self._register(
-            "_kept_files",
-            pl.DataFrame(
-                files,
-                schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64},
-                orient="row",
-            ),
+        kept_files = pl.DataFrame(
+            files,
+            schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64},
+            orient="row",
         )
-        self.con.execute(
-            "UPDATE sources SET record = k.record, record_offset = k.record_offset, sha256 = f.sha256, "
-            "bytes = f.bytes, mtime_ns = f.mtime_ns, last_run = ?, updated_at = ? "
-            "FROM _kept k, _kept_files f WHERE sources.doc_id = k.doc_id AND sources.path = f.path",
-            [self.run_id, self.now],
-        )
-        self.con.execute(
-            "UPDATE articles SET record = k.record FROM _kept k WHERE articles.doc_id = k.doc_id"
-        )
-        self.con.unregister("_kept")
-        self.con.unregister("_kept_files")
+        with python_tables(_kept=kept.to_arrow(), _kept_files=kept_files.to_arrow()):
+            execute(
+                self.con,
+                "UPDATE sources SET record = k.record, record_offset = k.record_offset, sha256 = f.sha256, "
+                "bytes = f.bytes, mtime_ns = f.mtime_ns, last_run = ?, updated_at = ? "
+                "FROM _kept k, _kept_files f WHERE sources.doc_id = k.doc_id AND sources.path = f.path",
+                [self.run_id, self.now],
+            )
+            execute(
+                self.con,
+                "UPDATE articles SET record = k.record FROM _kept k WHERE articles.doc_id = k.doc_id",
+            )
 
     def add_skipped(self, skipped: pl.DataFrame) -> None:
         """Archive records that are not documents (request, warcinfo, images, ...), with why."""
         if skipped.is_empty():
             return
-        self._register("_skipped", skipped)
         cols = ", ".join(names(SKIPPED, "row"))
-        self.con.execute(
-            f"INSERT INTO skipped_records ({cols}, run_id) SELECT {cols}, ? FROM _skipped",  # noqa: S608 - declared names
-            [self.run_id],
-        )
-        self.con.unregister("_skipped")
+        with python_tables(_skipped=skipped.to_arrow()):
+            execute(
+                self.con,
+                f"INSERT INTO skipped_records ({cols}, run_id) SELECT {cols}, ? FROM _skipped",  # noqa: S608 - declared names
+                [self.run_id],
+            )
 
     def load(
         self,
@@ -340,26 +337,26 @@ class Loader:
             self._stage("removed_segments", kept_segments.select(_SEGMENT_COLUMNS))
         self.add_rejections(rejections)
         if src.height:
-            self._register("_sources", src)
-            self.con.execute(
-                "INSERT INTO sources (path, record, sha256, bytes, mtime_ns, format, status, doc_id, "
-                "duplicate_of, first_run, last_run, updated_at, record_sha256, record_offset) SELECT path, "
-                "record, sha256, bytes, mtime_ns, format, status, doc_id, duplicate_of, first_run, last_run, "
-                "updated_at, record_sha256, record_offset FROM _sources"
-            )
-            self.con.unregister("_sources")
+            with python_tables(_sources=src.to_arrow()):
+                execute(
+                    self.con,
+                    "INSERT INTO sources (path, record, sha256, bytes, mtime_ns, format, status, "
+                    "doc_id, duplicate_of, first_run, last_run, updated_at, record_sha256, record_offset) "
+                    "SELECT path, record, sha256, bytes, mtime_ns, format, status, doc_id, duplicate_of, "
+                    "first_run, last_run, updated_at, record_sha256, record_offset FROM _sources",
+                )
 
     def add_rejections(self, rejections: pl.DataFrame) -> None:
         if not rejections.height:
             return
-        self._register("_rejections", rejections)
-        self.con.execute(
-            'INSERT INTO rejections (path, record, sha256, doc_id, run_id, stage, "check", reason, '
-            'detail, rejected_at) SELECT path, record, sha256, doc_id, ?, stage, "check", reason, '
-            "detail, ? FROM _rejections",
-            [self.run_id, self.now],
-        )
-        self.con.unregister("_rejections")
+        with python_tables(_rejections=rejections.to_arrow()):
+            execute(
+                self.con,
+                'INSERT INTO rejections (path, record, sha256, doc_id, run_id, stage, "check", reason, '
+                'detail, rejected_at) SELECT path, record, sha256, doc_id, ?, stage, "check", reason, '
+                "detail, ? FROM _rejections",
+                [self.run_id, self.now],
+            )
 
     def touch(self, touched: list[tuple[str, int, int]]) -> None:
         """Same bytes, new mtime: remember the new stat so the next run skips without hashing."""
@@ -370,25 +367,25 @@ class Loader:
             schema={"path": pl.String, "bytes": pl.Int64, "mtime_ns": pl.Int64},
             orient="row",
         )
-        self._register("_touched", frame)
-        self.con.execute(
-            "UPDATE sources SET bytes = t.bytes, mtime_ns = t.mtime_ns, last_run = ? "
-            "FROM _touched t WHERE sources.path = t.path",
-            [self.run_id],
-        )
-        self.con.unregister("_touched")
+        with python_tables(_touched=frame.to_arrow()):
+            execute(
+                self.con,
+                "UPDATE sources SET bytes = t.bytes, mtime_ns = t.mtime_ns, last_run = ? "
+                "FROM _touched t WHERE sources.path = t.path",
+                [self.run_id],
+            )
 
     def mark_deleted(self, paths: list[str]) -> None:
         if not paths:
             return
         frame = pl.DataFrame({"path": paths}, schema={"path": pl.String})
-        self._register("_deleted", frame)
-        self.con.execute(
-            "UPDATE sources SET status = 'deleted', last_run = ?, updated_at = ? "
-            "WHERE path IN (SELECT path FROM _deleted)",
-            [self.run_id, self.now],
-        )
-        self.con.unregister("_deleted")
+        with python_tables(_deleted=frame.to_arrow()):
+            execute(
+                self.con,
+                "UPDATE sources SET status = 'deleted', last_run = ?, updated_at = ? "
+                "WHERE path IN (SELECT path FROM _deleted)",
+                [self.run_id, self.now],
+            )
 
     def record_run(self, summary: RunSummary) -> None:
         """One row in `runs`: counts, timings, and the run report's lists as JSON."""

@@ -55,6 +55,7 @@ from winnow.faults import hold
 from winnow.settings import Settings
 from winnow.store.clusters import recluster
 from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
+from winnow.store.scan import execute, python_tables
 
 LOOKUP_ROWS = 5_000  # new articles looked up at once: a lookup scans the index once (queue ~3 MB)
 MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articles share chrome
@@ -83,6 +84,7 @@ _CANDIDATES = (
 )
 _CANDIDATES_COMMITTED = _CANDIDATES.format(staged="")
 _CANDIDATES_STAGED = _CANDIDATES.format(staged=" UNION ALL SELECT band_key, sig_key FROM read_parquet(?)")
+_DELETE_GONE_KEYS = "DELETE FROM {table} WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
 # How many articles each of a lookup's keys (_nd_keys) holds in the index already.
 _HELD = (
     "SELECT o.band_key, count(*) AS n FROM (SELECT band_key FROM near_dup_bands{staged}) o "
@@ -225,38 +227,33 @@ class NearDuplicates:
 
         if not paths:
             return
-        self.con.register("_nd_paths", pa.table({"path": pa.array(sorted(set(paths)), pa.string())}))
-        self.con.register("_nd_keep", pa.table({"doc_id": pa.array(sorted(set(keep)), pa.string())}))
-        try:
-            gone = self.con.execute(
+        with python_tables(
+            _nd_paths=pa.table({"path": pa.array(sorted(set(paths)), pa.string())}),
+            _nd_keep=pa.table({"doc_id": pa.array(sorted(set(keep)), pa.string())}),
+        ):
+            gone = execute(
+                self.con,
                 "SELECT sig_key, doc_id FROM near_dup_signatures WHERE source_path IN "
-                "(SELECT path FROM _nd_paths) AND doc_id NOT IN (SELECT doc_id FROM _nd_keep)"
+                "(SELECT path FROM _nd_paths) AND doc_id NOT IN (SELECT doc_id FROM _nd_keep)",
             ).fetchall()
-        finally:
-            self.con.unregister("_nd_paths")
-            self.con.unregister("_nd_keep")
         if not gone:
             return
-        self.con.register("_nd_gone_keys", pa.table({"sig_key": pa.array([g[0] for g in gone], pa.int64())}))
-        self.con.register("_nd_gone", pa.table({"doc_id": pa.array([g[1] for g in gone], pa.string())}))
-        try:
-            affected = self.con.execute(
+        with python_tables(
+            _nd_gone_keys=pa.table({"sig_key": pa.array([g[0] for g in gone], pa.int64())}),
+            _nd_gone=pa.table({"doc_id": pa.array([g[1] for g in gone], pa.string())}),
+        ):
+            affected = execute(
+                self.con,
                 "SELECT of_doc_id FROM near_duplicates WHERE doc_id IN (SELECT doc_id FROM _nd_gone) "
-                "UNION SELECT doc_id FROM near_duplicates WHERE of_doc_id IN (SELECT doc_id FROM _nd_gone)"
+                "UNION SELECT doc_id FROM near_duplicates WHERE of_doc_id IN (SELECT doc_id FROM _nd_gone)",
             ).fetchall()
-            self.con.execute(
-                "DELETE FROM near_dup_bands WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
-            )
-            self.con.execute(
-                "DELETE FROM near_dup_signatures WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
-            )
-            self.con.execute(
+            for table in ("near_dup_bands", "near_dup_signatures"):
+                execute(self.con, _DELETE_GONE_KEYS.format(table=table))
+            execute(
+                self.con,
                 "DELETE FROM near_duplicates WHERE doc_id IN (SELECT doc_id FROM _nd_gone) "
-                "OR of_doc_id IN (SELECT doc_id FROM _nd_gone)"
+                "OR of_doc_id IN (SELECT doc_id FROM _nd_gone)",
             )
-        finally:
-            self.con.unregister("_nd_gone_keys")
-            self.con.unregister("_nd_gone")
         # recluster() takes in the rest of their old clusters itself
         self._dirty.update(g[1] for g in gone)
         self._dirty.update(a[0] for a in affected)
@@ -345,11 +342,8 @@ class NearDuplicates:
             query, args = _HELD_STAGED, [[str(s.bands) for s in self._shards]]
         else:
             query, args = _HELD_COMMITTED, []
-        self.con.register("_nd_keys", frame.select(pl.col("band_key").unique()).to_arrow())
-        try:
-            got = self.con.execute(query, args).fetchnumpy()
-        finally:
-            self.con.unregister("_nd_keys")
+        with python_tables(_nd_keys=frame.select(pl.col("band_key").unique()).to_arrow()):
+            got = execute(self.con, query, args).fetchnumpy()
         held = pl.DataFrame(
             {
                 "band_key": np.asarray(got["band_key"], dtype=np.uint64),
@@ -384,18 +378,11 @@ class NearDuplicates:
         step = CANDIDATE_ROWS * self.index.bands  # band rows are grouped by article, in key order
         found_a: list[np.ndarray] = []
         found_b: list[np.ndarray] = []
-        self.con.register("_nd_lookup", kept)
-        try:
-            for lo in range(0, bands.num_rows, step):
-                self.con.register("_nd_batch", bands.slice(lo, step))
-                try:
-                    got = self.con.execute(query, args).fetchnumpy()
-                finally:
-                    self.con.unregister("_nd_batch")
-                found_a.append(np.asarray(got["a"], dtype=np.int64))
-                found_b.append(np.asarray(got["b"], dtype=np.int64))
-        finally:
-            self.con.unregister("_nd_lookup")
+        for lo in range(0, bands.num_rows, step):
+            with python_tables(_nd_lookup=kept, _nd_batch=bands.slice(lo, step)):
+                got = execute(self.con, query, args).fetchnumpy()
+            found_a.append(np.asarray(got["a"], dtype=np.int64))
+            found_b.append(np.asarray(got["b"], dtype=np.int64))
         if not found_a:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(found_a), np.concatenate(found_b)
@@ -449,15 +436,13 @@ class NearDuplicates:
                 "jaccard": pa.array(np.round(jac[hit], 4)),
             }
         )
-        self.con.register("_nd_edges", edges)
-        try:
-            self.con.execute(
+        with python_tables(_nd_edges=edges):
+            execute(
+                self.con,
                 "INSERT INTO near_duplicates (doc_id, of_doc_id, similarity, jaccard, run_id) "
                 "SELECT doc_id, of_doc_id, similarity, jaccard, ? FROM _nd_edges",
                 [self.run_id],
             )
-        finally:
-            self.con.unregister("_nd_edges")
         self._dirty.update(edges["doc_id"].to_pylist())
         self._dirty.update(edges["of_doc_id"].to_pylist())
         return edges.num_rows
@@ -483,11 +468,8 @@ class NearDuplicates:
                 "WHERE sig_key IN (SELECT k FROM _nd_wanted)"
             )
             args.append(staged)
-        self.con.register("_nd_wanted", pa.table({"k": pa.array(keys)}))
-        try:
-            got = self.con.execute(query, args).fetchall()
-        finally:
-            self.con.unregister("_nd_wanted")
+        with python_tables(_nd_wanted=pa.table({"k": pa.array(keys)})):
+            got = execute(self.con, query, args).fetchall()
         num_perm = self.index.scheme.num_perm
         return {
             int(key): (np.frombuffer(minhash, dtype="<u4", count=num_perm), float(shingles), doc)
@@ -500,17 +482,9 @@ class NearDuplicates:
         import pyarrow.parquet as pq
 
         if self._staging_name is None:
-            self.con.register("_nd_rows", signatures.to_arrow())
-            self.con.register("_nd_band_rows", bands)
-            try:
-                self.con.execute(
-                    _INSERT_BATCH,
-                    [self.run_id],
-                )
-                self.con.execute("INSERT INTO near_dup_bands SELECT band_key, sig_key FROM _nd_band_rows")
-            finally:
-                self.con.unregister("_nd_rows")
-                self.con.unregister("_nd_band_rows")
+            with python_tables(_nd_rows=signatures.to_arrow(), _nd_band_rows=bands):
+                execute(self.con, _INSERT_BATCH, [self.run_id])
+                execute(self.con, "INSERT INTO near_dup_bands SELECT band_key, sig_key FROM _nd_band_rows")
             return
         if self._staging is None:
             self._staging = self._staging_name.with_name(f"{self._staging_name.name}-{uuid.uuid4().hex[:12]}")

@@ -27,6 +27,7 @@ import polars as pl
 
 from winnow.errors import WinnowError
 from winnow.faults import hold
+from winnow.store.scan import execute, python_tables
 from winnow.store.search_query import WORD_CLASS, Clause, SearchQuery, phrase_pattern
 from winnow.store.search_query import parse as parse_query
 
@@ -157,21 +158,17 @@ def index_articles(
     gone = pl.DataFrame({"source_path": sorted(set(paths))}, schema={"source_path": pl.String})
     ids = pl.DataFrame({"doc_id": articles["doc_id"].to_list()}, schema={"doc_id": pl.String})
     kept = pl.DataFrame({"doc_id": keep or []}, schema={"doc_id": pl.String})
-    con.register("_search_gone_paths", gone.to_arrow())
-    con.register("_search_new_ids", ids.to_arrow())
-    con.register("_search_kept_ids", kept.to_arrow())
-    try:
-        con.execute(
+    with python_tables(
+        _search_gone_paths=gone.to_arrow(), _search_new_ids=ids.to_arrow(), _search_kept_ids=kept.to_arrow()
+    ):
+        execute(
+            con,
             "CREATE OR REPLACE TEMP TABLE _search_gone AS SELECT doc_key FROM search_docs "
             "WHERE (source_path IN (SELECT source_path FROM _search_gone_paths) "
             "AND doc_id NOT IN (SELECT doc_id FROM _search_kept_ids)) "
-            "OR doc_id IN (SELECT doc_id FROM _search_new_ids)"
+            "OR doc_id IN (SELECT doc_id FROM _search_new_ids)",
         )
-        _delete_gone(con)
-    finally:
-        con.unregister("_search_gone_paths")
-        con.unregister("_search_new_ids")
-        con.unregister("_search_kept_ids")
+    _delete_gone(con)
     if articles.height:
         if terms is None:
             docs, postings = keyed_terms(con, articles.select("doc_id", "source_path", "title", "body"))
@@ -196,20 +193,17 @@ def _delete_gone(con: duckdb.DuckDBPyConnection) -> None:
 
 def _insert(con: duckdb.DuckDBPyConnection, docs: pl.DataFrame, postings: pl.DataFrame) -> None:
     """Insert rows made by `keyed_terms` (postings keep their order: by term)."""
-    con.register("_search_docs_new", docs.to_arrow())
-    con.register("_search_postings_new", postings.to_arrow())
-    try:
-        con.execute(
+    with python_tables(_search_docs_new=docs.to_arrow(), _search_postings_new=postings.to_arrow()):
+        execute(
+            con,
             "INSERT INTO search_docs (doc_key, doc_id, source_path, length, body) "
-            "SELECT doc_key, doc_id, source_path, length, body FROM _search_docs_new"
+            "SELECT doc_key, doc_id, source_path, length, body FROM _search_docs_new",
         )
-        con.execute(
+        execute(
+            con,
             "INSERT INTO search_postings (term, doc_key, tf) "
-            "SELECT term, doc_key, tf FROM _search_postings_new"
+            "SELECT term, doc_key, tf FROM _search_postings_new",
         )
-    finally:
-        con.unregister("_search_docs_new")
-        con.unregister("_search_postings_new")
 
 
 def sync_index(con: duckdb.DuckDBPyConnection) -> int:
@@ -242,12 +236,15 @@ def sync_index(con: duckdb.DuckDBPyConnection) -> int:
         ]
         for start in range(0, len(ids), INDEX_CHUNK):
             chunk = pl.DataFrame({"doc_id": ids[start : start + INDEX_CHUNK]}, schema={"doc_id": pl.String})
-            con.register("_search_chunk", chunk.to_arrow())
-            batch = con.sql(
-                "SELECT doc_id, source_path, title, body FROM articles "
-                "WHERE doc_id IN (SELECT doc_id FROM _search_chunk)"
-            ).pl()
-            con.unregister("_search_chunk")
+            with python_tables(_search_chunk=chunk.to_arrow()):
+                batch = pl.from_arrow(
+                    execute(
+                        con,
+                        "SELECT doc_id, source_path, title, body FROM articles "
+                        "WHERE doc_id IN (SELECT doc_id FROM _search_chunk)",
+                    ).to_arrow_table()
+                )
+            assert isinstance(batch, pl.DataFrame)
             _insert(con, *keyed_terms(con, batch))
         con.execute("COMMIT")
     except Exception:
