@@ -2,7 +2,7 @@
 
 One writer. Bulk inserts come from Arrow (polars) frames in one statement each; a changed
 document is replaced by DELETE then INSERT inside the run's transaction. SQL text never holds a
-value: every value travels as a parameter or a registered frame.
+value: every value travels as a parameter or a frame read by name (winnow/store/scan.py).
 """
 
 from __future__ import annotations

@@ -334,7 +334,6 @@ class NearDuplicates:
         under that key before them, then this lookup's in sig_key order) has room under BUCKET_CAP.
         The index's buckets are capped already, so counting them reads at most BUCKET_CAP rows per
         key."""
-        import pyarrow as pa
 
         frame = pl.from_arrow(bands)
         assert isinstance(frame, pl.DataFrame)
@@ -356,14 +355,7 @@ class NearDuplicates:
             .filter(pl.col("held").fill_null(0) + pl.col("rank") <= BUCKET_CAP)
             .select("band_key", "sig_key")
         )
-        if kept.height == frame.height:
-            return bands
-        return pa.table(
-            {
-                "band_key": pa.array(kept["band_key"].to_numpy(), pa.uint64()),
-                "sig_key": pa.array(kept["sig_key"].to_numpy(), pa.int64()),
-            }
-        )
+        return bands if kept.height == frame.height else kept.to_arrow()
 
     def _candidates(self, bands: pa.Table, kept: pa.Table) -> tuple[np.ndarray, np.ndarray]:
         """(new sig_key, earlier sig_key) pairs that share a band key, the likeliest first: every
