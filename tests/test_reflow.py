@@ -6,6 +6,9 @@ import textwrap
 from collections import defaultdict
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from tests.conftest import CASES
 from winnow.batch import process_file
 from winnow.clean.rules import default_rules
@@ -126,3 +129,26 @@ def test_a_dump_whose_body_is_too_short_to_validate_falls_back_to_rule_only_clea
     assert not doc.rejected, doc.rejections
     assert doc.reading == "plain_fallback"
     assert all(para in doc.body for para in PARAS[:3])
+
+
+def _cells_per_character(text: str) -> int:
+    """The display width as a loop over every character: the reference for reflow._cells."""
+    import unicodedata
+
+    cols = 0
+    for ch in text:
+        if not unicodedata.combining(ch):
+            cols += 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return cols
+
+
+# Latin with curly quotes and a dash, combining accents, CJK and full-width forms, an emoji, a
+# zero-width space; and any text at all.
+MIXED = st.sampled_from("ab ,.\u201c\u201d\u2014é\u0301\u4e2d\u6587\uff21\u3000\U0001f600\u200b")
+
+
+@given(st.text(alphabet=MIXED, max_size=60) | st.text(max_size=60))
+def test_cells_counts_like_a_loop_over_every_character(text: str) -> None:
+    from winnow.read.reflow import _cells
+
+    assert _cells(text) == _cells_per_character(text)
