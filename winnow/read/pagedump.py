@@ -10,7 +10,8 @@ without sentences. The method, all generic:
    the article costs little while a menu of forty items separates two text blocks.
 2. End the span early where the page stops being the article: a comments or related-stories
    heading after enough prose, or the start of a listing (story cards that print their headline
-   twice, or dated entries one after another: comments, teasers).
+   twice over a short teaser, or dated entries one after another: comments, teasers; a date line
+   opening with a dash signs an embedded post or a quotation, and is no entry).
 3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
    bulleted sentence is article text), form fields and buttons, image credits, comment counters.
 4. Above the span, find the headline: the heading-like line that is less indented than the body,
@@ -74,6 +75,10 @@ _ABOUT = re.compile(
 )
 END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
 LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a comment list its dates
+# A headline printed twice opens a listing of story cards only when no long paragraph follows it
+# within the window: a card's teaser is a sentence or two, while a photo's caption printed twice
+# (alt text, then caption) sits among the article's paragraphs.
+TEASER_MAX_WORDS = 40
 LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
@@ -124,8 +129,18 @@ def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, in
     return first, last
 
 
+# "— Name (@handle) March 16, 2020": the signature under an embedded post or a quotation, which
+# opens with a dash; an entry of a list of comments or cards does not.
+_ATTRIBUTION = ("—", "–", "―")
+
+
 def _standalone_date(line: Line) -> bool:
-    return not line.prose and line.weight <= 10 and looks_like_date(line.text)
+    return (
+        not line.prose
+        and line.weight <= 10
+        and not line.text.startswith(_ATTRIBUTION)
+        and looks_like_date(line.text)
+    )
 
 
 def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
@@ -136,7 +151,7 @@ def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
     window = info[pos + 1 : min(last, pos + LISTING_WINDOW) + 1]
     card = heading_like(line) and len(WORD.findall(line.text)) >= 4 and not line.text.startswith("[")
     if card and any(other.text == line.text for other in window):
-        return True
+        return not any(other.prose and other.weight >= TEASER_MAX_WORDS for other in window)
     if not _standalone_date(line):
         return False
     # A date, some prose, another date: one comment or story card after another. ('Published …'
