@@ -83,3 +83,22 @@ def test_story_cards_with_short_teasers_still_end_the_body() -> None:
         cards += [headline, "   KICKER", headline, f"   A short teaser for story {i} that ends here."]
     lines = page([paragraph(1), paragraph(2), paragraph(3), *cards])
     assert cut_end(lines) == paragraph(3).strip()
+
+
+def test_a_fallback_reading_keeps_the_text_but_not_the_certain_chrome() -> None:
+    # Two short articles' worth of prose between menus: the body span alone is too short to
+    # validate, so the file is read as plain text; its menu entries still go, every sentence stays.
+    block = [
+        "   The council met on Tuesday evening and agreed the new budget for the coming year.",
+        "   Residents who spoke at the meeting asked for more money for the bridge repairs.",
+    ]
+    nav = [f"   Menu entry {name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    lines = [*nav, "", *block, "", *nav[:20], "", *block[::-1], "", *FOOTER]
+    doc = Document(source_path="page.txt")
+    doc.lines = lines
+    assert not read_if_page_dump(doc, min_words=50)
+    assert doc.reading == "plain_fallback"
+    removed = {seg.text: seg for seg in doc.removed}
+    assert not any(line.strip() in removed for line in block)  # never a sentence
+    assert removed["Menu entry A"].rule_id == "page.chrome_line"
+    assert removed["Menu entry A"].category == "navigation"

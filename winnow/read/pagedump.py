@@ -33,7 +33,7 @@ from typing import Any
 
 from winnow.extract.dates import looks_like_date
 from winnow.read.linemodel import learned_lines, load_model
-from winnow.read.pageheader import find_header, read_page_header
+from winnow.read.pageheader import DumpHeader, find_header, read_page_header
 from winnow.read.pagelines import (
     BULLET,
     WORD,
@@ -90,6 +90,9 @@ DUMP_MIN_OUTSIDE_RATIO = 0.25
 # measured on every dev rendering: comment sections are prose too, so it cost ../shared/eval 0.026
 # tokF1 and gained nothing on eval-web.)
 FALLBACK_MIN_PROSE = 30
+# ... and there it still takes out the lines that are chrome beyond doubt: no sentence, and a line
+# model score under this (on eval-web's fallback pages such lines are chrome 38 times in 39).
+FALLBACK_CHROME_P = 0.05
 
 
 def body_span(info: list[Line]) -> tuple[int, int] | None:
@@ -246,6 +249,21 @@ def dump_body(
     return refine_span(info, first, last, min_words, model) if learned else DumpBody(first, last, frozenset())
 
 
+def certain_chrome(
+    info: list[Line], first: int, last: int, header: DumpHeader, model: dict[str, Any] | None = None
+) -> list[Segment]:
+    """Where the page-dump reading falls back to the whole file, the lines that are page chrome
+    beyond doubt: not a sentence, no list item, no header line, and scored under
+    FALLBACK_CHROME_P by the line model (menu entries, 'Back to overview', a copyright footer)."""
+    _, p = learned_lines(info, first, last, model or load_model())
+    keep = set(header.meta) | ({header.title} if header.title is not None else set())
+    return [
+        Segment(line.index + 1, line.text, "page.chrome_line", "navigation")
+        for pos, line in enumerate(info)
+        if p[pos] < FALLBACK_CHROME_P and not line.prose and pos not in keep and not _list_item_text(line)
+    ]
+
+
 def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
     and set title, authors and date from the page layout. Returns whether it was read as a dump;
@@ -259,8 +277,10 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     if kind == "plain_fallback":
         doc.reading = "plain_fallback"
         # The page's layout still says where its headline, byline and date are; the rule-only
-        # cleaning keeps every line, but the metadata comes from the page, not from its first line.
-        read_page_header(doc, info, find_header(info, first, last, doc.wrap_width))
+        # cleaning keeps the text, but the metadata comes from the page, not from its first line.
+        header = find_header(info, first, last, doc.wrap_width)
+        read_page_header(doc, info, header)
+        doc.removed = certain_chrome(info, first, last, header)
         return False
     doc.reading = "page_dump"
     header = find_header(info, first, last, doc.wrap_width)  # the headline sits above the hand-set span
