@@ -102,3 +102,29 @@ def test_a_fallback_reading_keeps_the_text_but_not_the_certain_chrome() -> None:
     assert not any(line.strip() in removed for line in block)  # never a sentence
     assert removed["Menu entry A"].rule_id == "page.chrome_line"
     assert removed["Menu entry A"].category == "navigation"
+
+
+def notice(i: int) -> str:
+    filler = " ".join(f"term{j}" for j in range(30))
+    return f"   Notice {i}: this site stores small files on your device to measure visits, {filler} here."
+
+
+def headed_page(header: list[str], notices: int = 4) -> list[str]:
+    share = [f"   Share on network {i}" for i in range(40)]
+    article = [paragraph(1), paragraph(2), paragraph(3)]
+    return [*MENU, "", "River town rebuilds after the flood", *header, "", *article, "", *share, "",
+            *(notice(i) for i in range(notices)), "", *FOOTER]
+
+
+def test_the_headed_block_is_the_article_though_a_longer_one_follows() -> None:
+    # The article sits under its byline and date; a longer cookie notice further down carries no
+    # header line of its own. The longest block alone would be the notice.
+    lines = headed_page(["   By Jane Roe", "   March 12, 2024"])
+    body = kept(lines)
+    assert all(paragraph(i).strip() in body for i in (1, 2, 3))
+    assert not any(notice(i).strip() in body for i in range(4))
+
+
+def test_without_a_header_line_the_longest_block_stands() -> None:
+    body = kept(headed_page([]))
+    assert notice(0).strip() in body and paragraph(1).strip() not in body

@@ -7,7 +7,9 @@ without sentences. The method, all generic:
 1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
    count; any other non-blank line a fixed penalty. The body is the span with the highest total
    (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
-   the article costs little while a menu of forty items separates two text blocks.
+   the article costs little while a menu of forty items separates two text blocks. Where that span
+   has no date or byline line above it and an earlier block with one holds at least a fifth of its
+   score, the earlier block is the article (the longer one is a cookie notice, a bio, comments).
 2. End the span early where the page stops being the article: a comments or related-stories
    heading after enough prose, or the start of a listing (story cards that print their headline
    twice over a short teaser, or dated entries one after another: comments, teasers; a date line
@@ -33,7 +35,7 @@ from typing import Any
 
 from winnow.extract.dates import looks_like_date
 from winnow.read.linemodel import learned_lines, load_model
-from winnow.read.pageheader import DumpHeader, find_header, read_page_header
+from winnow.read.pageheader import DumpHeader, find_header, meta_like, read_page_header
 from winnow.read.pagelines import (
     BULLET,
     WORD,
@@ -81,6 +83,8 @@ LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a 
 TEASER_MAX_WORDS = 40
 LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+HEADED_REACH = 5  # lines above a block searched for its date or byline line
+HEADED_MIN_SHARE = 0.2  # of the longest block's score, for an earlier headed block to be the article
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
 DUMP_MIN_OUTSIDE_RATIO = 0.25
 # Never worse than the file: the page-dump reading is a hypothesis. Where the body it finds is too
@@ -107,6 +111,47 @@ def body_span(info: list[Line]) -> tuple[int, int] | None:
         if total > best:
             best, best_span = total, (start, pos)
     return best_span
+
+
+def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
+    """(score, first, last) of every block body_span weighs: each run of the maximum-subarray scan
+    up to its best line, in page order."""
+    out: list[tuple[float, int, int]] = []
+    best, total, start, end = 0.0, 0.0, 0, -1
+    for pos, line in enumerate(info):
+        if total <= 0:
+            if end >= start:
+                out.append((best, start, end))
+            best, total, start, end = 0.0, 0.0, pos, pos - 1
+        total += line.weight if line.prose else -SHORT_PENALTY
+        if total > best:
+            best, end = total, pos
+    if end >= start:
+        out.append((best, start, end))
+    return out
+
+
+def _headed(info: list[Line], first: int) -> bool:
+    """A date, byline or read-time line (not a sentence) just above the block: an article's header."""
+    return any(
+        not info[k].prose and meta_like(info[k].text) for k in range(max(0, first - HEADED_REACH), first)
+    )
+
+
+def headed_span(info: list[Line]) -> tuple[int, int] | None:
+    """body_span, unless the page holds a headed block above it: where the longest block has no
+    date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
+    the earlier block is the article (what follows it is a cookie notice, an author's bio, a
+    disclaimer or the comments, none of which carry a header line of their own above)."""
+    span = body_span(info)
+    if span is None or _headed(info, span[0]):
+        return span
+    blocks = _blocks(info)
+    best = max(score for score, _, _ in blocks)
+    for score, first, last in blocks:
+        if last < span[0] and score >= HEADED_MIN_SHARE * best and _headed(info, first):
+            return first, last
+    return span
 
 
 def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, int]:
@@ -223,7 +268,7 @@ def refine_span(
 def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] | None:
     """How the hand-set rules read the lines: None when not as a page dump (no chrome outside the
     body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span."""
-    span = body_span(info)
+    span = headed_span(info)
     if span is None:
         return None
     first, last = cut_at_section_end(info, *span)
