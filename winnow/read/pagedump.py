@@ -325,7 +325,7 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
         # cleaning keeps the text, but the metadata comes from the page, not from its first line.
         header = find_header(info, first, last, doc.wrap_width)
         read_page_header(doc, info, header)
-        doc.removed = certain_chrome(info, first, last, header)
+        doc.removed.extend(certain_chrome(info, first, last, header))
         return False
     doc.reading = "page_dump"
     header = find_header(info, first, last, doc.wrap_width)  # the headline sits above the hand-set span
