@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from winnow.read.decode import decode  # noqa: E402
 from winnow.read.linemodel import MODEL_FILE, features  # noqa: E402
 from winnow.read.lines import split_lines  # noqa: E402
-from winnow.read.pagedump import _list_item_text, body_span, cut_at_section_end, dump_body  # noqa: E402
+from winnow.read.pagedump import _list_item_text, cut_at_section_end, dump_body, headed_span  # noqa: E402
 from winnow.read.pagelines import Line, analyse  # noqa: E402
 from winnow.read.reflow import reflow  # noqa: E402
 from winnow.settings import get_settings  # noqa: E402
@@ -60,7 +60,7 @@ def norm(text: str) -> str:
 class Page:
     def __init__(self, name: str, rendering: str, page_id: str, info: list[Line], truth: dict[str, Any]):
         self.name, self.rendering, self.page_id, self.info, self.truth = name, rendering, page_id, info, truth
-        span = body_span(info)
+        span = headed_span(info)  # the hand-set span as winnow.read.pagedump reads it
         first, last = cut_at_section_end(info, *span) if span else (-1, -2)
         self.x = features(info, first, last)
         self.y = labels(name, info, truth)

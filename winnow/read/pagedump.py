@@ -7,10 +7,13 @@ without sentences. The method, all generic:
 1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
    count; any other non-blank line a fixed penalty. The body is the span with the highest total
    (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
-   the article costs little while a menu of forty items separates two text blocks.
+   the article costs little while a menu of forty items separates two text blocks. Where that span
+   has no date or byline line above it and an earlier block with one holds at least a fifth of its
+   score, the earlier block is the article (the longer one is a cookie notice, a bio, comments).
 2. End the span early where the page stops being the article: a comments or related-stories
    heading after enough prose, or the start of a listing (story cards that print their headline
-   twice, or dated entries one after another: comments, teasers).
+   twice over a short teaser, or dated entries one after another: comments, teasers; a date line
+   opening with a dash signs an embedded post or a quotation, and is no entry).
 3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
    bulleted sentence is article text), form fields and buttons, image credits, comment counters.
 4. Above the span, find the headline: the heading-like line that is less indented than the body,
@@ -32,7 +35,7 @@ from typing import Any
 
 from winnow.extract.dates import looks_like_date
 from winnow.read.linemodel import learned_lines, load_model
-from winnow.read.pageheader import find_header, read_page_header
+from winnow.read.pageheader import DumpHeader, find_header, meta_like, read_page_header
 from winnow.read.pagelines import (
     BULLET,
     WORD,
@@ -74,8 +77,14 @@ _ABOUT = re.compile(
 )
 END_MIN_PROSE = 30  # words of prose the span must hold before an end marker counts
 LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a comment list its dates
+# A headline printed twice opens a listing of story cards only when no long paragraph follows it
+# within the window: a card's teaser is a sentence or two, while a photo's caption printed twice
+# (alt text, then caption) sits among the article's paragraphs.
+TEASER_MAX_WORDS = 40
 LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+HEADED_REACH = 5  # lines above a block searched for its date or byline line
+HEADED_MIN_SHARE = 0.2  # of the longest block's score, for an earlier headed block to be the article
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
 DUMP_MIN_OUTSIDE_RATIO = 0.25
 # Never worse than the file: the page-dump reading is a hypothesis. Where the body it finds is too
@@ -85,6 +94,9 @@ DUMP_MIN_OUTSIDE_RATIO = 0.25
 # measured on every dev rendering: comment sections are prose too, so it cost ../shared/eval 0.026
 # tokF1 and gained nothing on eval-web.)
 FALLBACK_MIN_PROSE = 30
+# ... and there it still takes out the lines that are chrome beyond doubt: no sentence, and a line
+# model score under this (on eval-web's fallback pages such lines are chrome 38 times in 39).
+FALLBACK_CHROME_P = 0.05
 
 
 def body_span(info: list[Line]) -> tuple[int, int] | None:
@@ -99,6 +111,47 @@ def body_span(info: list[Line]) -> tuple[int, int] | None:
         if total > best:
             best, best_span = total, (start, pos)
     return best_span
+
+
+def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
+    """(score, first, last) of every block body_span weighs: each run of the maximum-subarray scan
+    up to its best line, in page order."""
+    out: list[tuple[float, int, int]] = []
+    best, total, start, end = 0.0, 0.0, 0, -1
+    for pos, line in enumerate(info):
+        if total <= 0:
+            if end >= start:
+                out.append((best, start, end))
+            best, total, start, end = 0.0, 0.0, pos, pos - 1
+        total += line.weight if line.prose else -SHORT_PENALTY
+        if total > best:
+            best, end = total, pos
+    if end >= start:
+        out.append((best, start, end))
+    return out
+
+
+def _headed(info: list[Line], first: int) -> bool:
+    """A date, byline or read-time line (not a sentence) just above the block: an article's header."""
+    return any(
+        not info[k].prose and meta_like(info[k].text) for k in range(max(0, first - HEADED_REACH), first)
+    )
+
+
+def headed_span(info: list[Line]) -> tuple[int, int] | None:
+    """body_span, unless the page holds a headed block above it: where the longest block has no
+    date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
+    the earlier block is the article (what follows it is a cookie notice, an author's bio, a
+    disclaimer or the comments, none of which carry a header line of their own above)."""
+    span = body_span(info)
+    if span is None or _headed(info, span[0]):
+        return span
+    blocks = _blocks(info)
+    best = max(score for score, _, _ in blocks)
+    for score, first, last in blocks:
+        if last < span[0] and score >= HEADED_MIN_SHARE * best and _headed(info, first):
+            return first, last
+    return span
 
 
 def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, int]:
@@ -124,8 +177,18 @@ def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, in
     return first, last
 
 
+# "— Name (@handle) March 16, 2020": the signature under an embedded post or a quotation, which
+# opens with a dash; an entry of a list of comments or cards does not.
+_ATTRIBUTION = ("—", "–", "―")
+
+
 def _standalone_date(line: Line) -> bool:
-    return not line.prose and line.weight <= 10 and looks_like_date(line.text)
+    return (
+        not line.prose
+        and line.weight <= 10
+        and not line.text.startswith(_ATTRIBUTION)
+        and looks_like_date(line.text)
+    )
 
 
 def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
@@ -136,7 +199,7 @@ def _listing_starts(info: list[Line], pos: int, last: int) -> bool:
     window = info[pos + 1 : min(last, pos + LISTING_WINDOW) + 1]
     card = heading_like(line) and len(WORD.findall(line.text)) >= 4 and not line.text.startswith("[")
     if card and any(other.text == line.text for other in window):
-        return True
+        return not any(other.prose and other.weight >= TEASER_MAX_WORDS for other in window)
     if not _standalone_date(line):
         return False
     # A date, some prose, another date: one comment or story card after another. ('Published …'
@@ -205,7 +268,7 @@ def refine_span(
 def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] | None:
     """How the hand-set rules read the lines: None when not as a page dump (no chrome outside the
     body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span."""
-    span = body_span(info)
+    span = headed_span(info)
     if span is None:
         return None
     first, last = cut_at_section_end(info, *span)
@@ -231,6 +294,21 @@ def dump_body(
     return refine_span(info, first, last, min_words, model) if learned else DumpBody(first, last, frozenset())
 
 
+def certain_chrome(
+    info: list[Line], first: int, last: int, header: DumpHeader, model: dict[str, Any] | None = None
+) -> list[Segment]:
+    """Where the page-dump reading falls back to the whole file, the lines that are page chrome
+    beyond doubt: not a sentence, no list item, no header line, and scored under
+    FALLBACK_CHROME_P by the line model (menu entries, 'Back to overview', a copyright footer)."""
+    _, p = learned_lines(info, first, last, model or load_model())
+    keep = set(header.meta) | ({header.title} if header.title is not None else set())
+    return [
+        Segment(line.index + 1, line.text, "page.chrome_line", "navigation")
+        for pos, line in enumerate(info)
+        if p[pos] < FALLBACK_CHROME_P and not line.prose and pos not in keep and not _list_item_text(line)
+    ]
+
+
 def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     """If doc.lines look like a whole-page dump, take out the page chrome (as removed segments)
     and set title, authors and date from the page layout. Returns whether it was read as a dump;
@@ -244,8 +322,10 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
     if kind == "plain_fallback":
         doc.reading = "plain_fallback"
         # The page's layout still says where its headline, byline and date are; the rule-only
-        # cleaning keeps every line, but the metadata comes from the page, not from its first line.
-        read_page_header(doc, info, find_header(info, first, last, doc.wrap_width))
+        # cleaning keeps the text, but the metadata comes from the page, not from its first line.
+        header = find_header(info, first, last, doc.wrap_width)
+        read_page_header(doc, info, header)
+        doc.removed.extend(certain_chrome(info, first, last, header))
         return False
     doc.reading = "page_dump"
     header = find_header(info, first, last, doc.wrap_width)  # the headline sits above the hand-set span

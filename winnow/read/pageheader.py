@@ -47,7 +47,7 @@ class DumpHeader:
     meta: tuple[int, ...] = ()
 
 
-def _meta_like(text: str) -> bool:
+def meta_like(text: str) -> bool:
     if parse_read_time(text) is not None:
         return True
     if looks_like_date(text) and len(WORD.findall(text)) <= 16:
@@ -76,7 +76,7 @@ def _title_score(
     if (
         not heading_like(line)
         or (line.prose and not in_body)
-        or _meta_like(line.text)
+        or meta_like(line.text)
         or is_chrome(line.text)
     ):
         return float("-inf")
@@ -165,7 +165,7 @@ def find_header(info: list[Line], start: int, end: int | None = None, width: int
         if (
             info[pos].weight < 3
             or info[pos].furniture
-            or _meta_like(info[pos].text)
+            or meta_like(info[pos].text)
             or _UI_WORDS.search(info[pos].text)  # a share panel's 'Share this with Email' lines
         ):
             distance -= 1
@@ -189,11 +189,11 @@ def find_header(info: list[Line], start: int, end: int | None = None, width: int
         for pos in range(max(0, anchor - 3), min(len(info), max(start, anchor + 1) + 4))
         if pos != best
         and (not info[pos].prose or _only_a_date(info[pos].text))
-        and _meta_like(meta_text(info, pos))
+        and meta_like(meta_text(info, pos))
     ]
     if best is not None:
         meta += [
-            pos for pos in range(best + 1, start) if _meta_like(meta_text(info, pos)) and pos not in meta
+            pos for pos in range(best + 1, start) if meta_like(meta_text(info, pos)) and pos not in meta
         ]
     # Right under the headline (or just above the body) a bare name ('Jane Doe', '* Jane Doe') is
     # the byline, though the body span has begun: a name line is not prose.

@@ -1,0 +1,130 @@
+"""Where a page dump's body ends: the listing cuts (story cards, dated entries) must not fire on an
+article's own embedded posts and twice-printed photo captions."""
+
+from __future__ import annotations
+
+from winnow.read.pagedump import analyse, cut_at_section_end, read_if_page_dump
+from winnow.records import Document
+
+MENU = [f"   * Section {name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+FOOTER = [f"   * Footer link {i}" for i in range(20)]
+
+
+def paragraph(i: int, words: int = 30) -> str:
+    filler = " ".join(f"word{j}" for j in range(words - 12))
+    return f"   Paragraph {i} of the story tells the reader what happened next, {filler} in the end."
+
+
+def page(middle: list[str]) -> list[str]:
+    return [*MENU, "", "River town rebuilds after the flood", "", *middle, "", *FOOTER]
+
+
+def kept(lines: list[str]) -> set[str]:
+    doc = Document(source_path="page.txt")
+    doc.lines = lines
+    assert read_if_page_dump(doc)
+    removed = {seg.text for seg in doc.removed}
+    return {line.strip() for line in lines if line.strip() and line.strip() not in removed}
+
+
+def cut_end(lines: list[str]) -> str:
+    info = analyse(lines)
+    first = next(k for k, line in enumerate(info) if line.prose)
+    last = max(k for k, line in enumerate(info) if line.prose)
+    return info[cut_at_section_end(info, first, last)[1]].text
+
+
+EMBEDDED_POSTS = [
+    paragraph(1),
+    paragraph(2),
+    "   The mayor put it in a post of her own:",
+    "   We will rebuild the bridge first, then the school, and nobody will be left behind.",
+    "   — Jane Roe (@janeroe) March 16, 2020",
+    paragraph(3),
+    "   Her deputy answered within the hour:",
+    "   The money for the bridge is already in the budget and the work starts in May.",
+    "   — John Doe (@johndoe) March 17, 2020",
+    paragraph(4),
+    paragraph(5),
+]
+
+
+def test_a_signed_embedded_post_is_not_a_list_of_dated_entries() -> None:
+    # Two date lines with prose between them read as a comment list; these open with a dash, as
+    # the signature under a quoted post does, and the article goes on after them.
+    assert cut_end(page(EMBEDDED_POSTS)) == paragraph(5).strip()
+    assert paragraph(5).strip() in kept(page(EMBEDDED_POSTS))
+
+
+CAPTIONED = [
+    paragraph(1),
+    paragraph(2),
+    "   Volunteers carry sandbags along the flooded high street",
+    "   Volunteers carry sandbags along the flooded high street",
+    paragraph(3, words=60),
+    paragraph(4, words=60),
+    "   The old bridge seen from the north bank in the morning",
+    "   The old bridge seen from the north bank in the morning",
+    paragraph(5, words=60),
+]
+
+
+def test_a_caption_printed_twice_among_paragraphs_is_not_a_story_card() -> None:
+    # Image alt text then caption: the same heading-like line twice, as a story card prints its
+    # headline; but long paragraphs follow it, where a card has a short teaser.
+    assert cut_end(page(CAPTIONED)) == paragraph(5, words=60).strip()
+    assert paragraph(5, words=60).strip() in kept(page(CAPTIONED))
+
+
+def test_story_cards_with_short_teasers_still_end_the_body() -> None:
+    cards = []
+    for i in range(4):
+        headline = f"   Other story number {i} about the valley floods"
+        cards += [headline, "   KICKER", headline, f"   A short teaser for story {i} that ends here."]
+    lines = page([paragraph(1), paragraph(2), paragraph(3), *cards])
+    assert cut_end(lines) == paragraph(3).strip()
+
+
+def test_a_fallback_reading_keeps_the_text_but_not_the_certain_chrome() -> None:
+    # Two short articles' worth of prose between menus: the body span alone is too short to
+    # validate, so the file is read as plain text; its menu entries still go, every sentence stays.
+    block = [
+        "   The council met on Tuesday evening and agreed the new budget for the coming year.",
+        "   Residents who spoke at the meeting asked for more money for the bridge repairs.",
+    ]
+    nav = [f"   Menu entry {name}" for name in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    lines = [*nav, "", *block, "", *nav[:20], "", *block[::-1], "", *FOOTER]
+    doc = Document(source_path="page.txt")
+    doc.lines = lines
+    assert not read_if_page_dump(doc, min_words=50)
+    assert doc.reading == "plain_fallback"
+    removed = {seg.text: seg for seg in doc.removed}
+    assert not any(line.strip() in removed for line in block)  # never a sentence
+    assert removed["Menu entry A"].rule_id == "page.chrome_line"
+    assert removed["Menu entry A"].category == "navigation"
+
+
+def notice(i: int) -> str:
+    filler = " ".join(f"term{j}" for j in range(30))
+    return f"   Notice {i}: this site stores small files on your device to measure visits, {filler} here."
+
+
+def headed_page(header: list[str], notices: int = 4) -> list[str]:
+    share = [f"   Share on network {i}" for i in range(40)]
+    article = [paragraph(1), paragraph(2), paragraph(3)]
+    return [*MENU, "", "River town rebuilds after the flood", *header, "", *article, "", *share, "",
+            *(notice(i) for i in range(notices)), "", *FOOTER]
+
+
+def test_the_headed_block_is_the_article_though_a_longer_one_follows() -> None:
+    # The article sits under its byline and date; a longer cookie notice further down carries no
+    # header line of its own. The longest block alone would be the notice.
+    lines = headed_page(["   By Jane Roe", "   March 12, 2024"])
+    body = kept(lines)
+    assert all(paragraph(i).strip() in body for i in (1, 2, 3))
+    assert not any(notice(i).strip() in body for i in range(4))
+
+
+def test_without_a_header_line_the_longest_block_stands() -> None:
+    body = kept(headed_page([]))
+    assert notice(0).strip() in body and paragraph(1).strip() not in body
