@@ -28,7 +28,8 @@ kept = chunks[::100]
 del chunks
 freed = rss()
 released = return_free_memory()
-print(json.dumps({"base": base, "full": full, "freed": freed, "trimmed": rss(), "released": released, "kept": len(kept)}))
+trimmed = rss()
+print(json.dumps(dict(base=base, full=full, freed=freed, trimmed=trimmed, released=released, kept=len(kept))))
 """
 
 
