@@ -30,7 +30,6 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 def return_free_memory() -> bool:
-    """Give the heap's free pages back to the OS; True if anything was released. Costs about a
-    millisecond per hundred megabytes of heap."""
+    """Give the heap's free pages back to the OS; True if anything was released."""
     trim = _malloc_trim()
     return bool(trim(0)) if trim is not None else False
