@@ -324,10 +324,12 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
         page = "\n".join(line.text for line in info)
         doc.title, site = split_site(strip_label(info[header.title].text), page, doc.publisher)
         doc.publisher = doc.publisher or site
-    dayfirst = slash_dayfirst("\n".join(line.text for line in info))
     led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
     kept = [pos for pos in header.meta if pos not in led]
     texts = [meta_text(info, pos) for pos in kept]
+    # only a slashed date (04/05/2022) reads by the page's order: without one, the page is not scanned
+    slashed = any("/" in text for text in texts)
+    dayfirst = slash_dayfirst("\n".join(line.text for line in info)) if slashed else False
     if not doc.authors:
         doc.authors = _best_byline(info, kept, header.title)
     if not doc.authors:  # no byline: the agency of a wire story's dateline ('WASHINGTON (Reuters) -')
