@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from winnow.extract.byline import lowercase_words
+from winnow.extract.byline import LowercaseWords, lowercase_words
 from winnow.extract.dates import slash_dayfirst
 
 # Lower-case Latin words, capitals, dots, digits, slashes and newlines, accented letters at the ends
@@ -54,3 +54,11 @@ DATES = st.builds(
 @given(st.lists(TEXT | DATES, max_size=12).map(" ".join))
 def test_slash_dayfirst_reads_as_before(text: str) -> None:
     assert slash_dayfirst(text) == _slash_dayfirst_reference(text)
+
+
+@given(st.lists(TEXT, max_size=6), st.lists(TEXT, max_size=4))
+def test_lowercase_words_looked_up_lazily_answer_as_the_set(texts: list[str], words: list[str]) -> None:
+    lazy = LowercaseWords(iter(texts))
+    eager = _lowercase_words_per_text(texts)
+    for word in [*words, *sorted(eager)]:
+        assert (word in lazy) == (word in eager)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from importlib import resources
 
 from winnow.extract.authors import parse_byline
@@ -106,7 +106,21 @@ def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
 _LOWERCASE_WORD = re.compile(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])")
 
 
-def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozenset()) -> list[str] | None:
+class LowercaseWords(Container[str]):
+    """lowercase_words of a page's texts, worked out the first time a word is looked up: only a
+    bare name asks (byline_in), and most pages have none."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: Iterable[str] | None = texts
+        self._words: frozenset[str] = frozenset()
+
+    def __contains__(self, word: object) -> bool:
+        if self._texts is not None:
+            self._words, self._texts = lowercase_words(self._texts), None
+        return word in self._words
+
+
+def byline_in(text: str, *, explicit: bool, lowercase: Container[str] = frozenset()) -> list[str] | None:
     """Authors in a byline-like line, or None. `explicit`: only a line with a byline word ('By',
     'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A'),
     unless one of its words is one the page prints in lower case (`lowercase`, lowercase_words):
@@ -130,7 +144,7 @@ def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozense
     return names
 
 
-def _chrome(name: str, lowercase: frozenset[str]) -> bool:
+def _chrome(name: str, lowercase: Container[str]) -> bool:
     return any(token.lower() in lowercase for token in name.split()) or _PREFIX_WORD.match(name) is not None
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from winnow.extract.authors import BYLINE_PREFIX
-from winnow.extract.byline import byline_in, dateline_agency, lowercase_words
+from winnow.extract.byline import LowercaseWords, byline_in, dateline_agency
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -155,14 +155,8 @@ class _Page:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._lowercase: frozenset[str] | None = None
+        self.lowercase = LowercaseWords((text,))  # the same words as line by line
         self._dayfirst: bool | None = None
-
-    @property
-    def lowercase(self) -> frozenset[str]:
-        if self._lowercase is None:
-            self._lowercase = lowercase_words((self.text,))  # the same words as line by line
-        return self._lowercase
 
     def dayfirst(self, raw: str) -> bool:
         """slash_dayfirst of the page, for a date string `raw`: only a slashed date (04/05/2022)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.byline import byline_in, dateline_agency, lowercase_words, signed
+from winnow.extract.byline import LowercaseWords, byline_in, dateline_agency, signed
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -302,7 +302,7 @@ def _said_date_below(info: list[Line], end: int) -> int | None:
 def _best_byline(info: list[Line], positions: list[int], title: int | None) -> list[str]:
     """The authors of the strongest byline among the header lines: a signed 'By …' line, then an
     unsigned one, then a bare name beside a date, then a bare name; the nearest the headline first."""
-    lowercase = lowercase_words(line.text for line in info)
+    lowercase = LowercaseWords([line.text for line in info])
     anchor = title if title is not None else (positions[0] if positions else 0)
     best: tuple[int, int, list[str]] | None = None
     for pos in positions:
