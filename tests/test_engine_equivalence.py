@@ -3,11 +3,16 @@ any text. Each reference below is the code as it was before the cut."""
 
 from __future__ import annotations
 
+import random
 import re
 
-from hypothesis import given
+import numpy as np
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from langdetect.detector import Detector
 
+from tests.conftest import SHARED, SHIPPED_SAMPLES
+from winnow.extract import language
 from winnow.extract.byline import LowercaseWords, lowercase_words
 from winnow.extract.dates import slash_dayfirst
 
@@ -62,3 +67,61 @@ def test_lowercase_words_looked_up_lazily_answer_as_the_set(texts: list[str], wo
     eager = _lowercase_words_per_text(texts)
     for word in [*words, *sorted(eager)]:
         assert (word in lazy) == (word in eager)
+
+
+def _probabilities_draw_by_draw(rows: list[int], seed: int, trials: int) -> np.ndarray:
+    """langdetect's _detect_block as winnow ran it before: one numpy operation a draw."""
+    model = language._load()
+    rng = random.Random()
+    rng.seed(seed)
+    distinct = sorted(set(rows))
+    position = {row: k for k, row in enumerate(distinct)}
+    drawn = [position[row] for row in rows]
+    profile = model.matrix[distinct]
+    languages = len(model.langs)
+    result = np.zeros(languages)
+    for _ in range(trials):
+        prob = np.full(languages, 1.0 / languages)
+        alpha = Detector.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
+        factors = (alpha / Detector.BASE_FREQ) + profile
+        i = 0
+        while True:
+            prob *= factors[rng.choice(drawn)]
+            if i % 5 == 0:
+                prob /= np.add.accumulate(prob)[-1]
+                if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
+                    break
+            i += 1
+        result += prob / trials
+    return result
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(TEXT, min_size=1, max_size=8).map(" ".join),
+    st.lists(st.integers(0, 10_000), min_size=1, max_size=300),
+    st.integers(0, 2**31),
+    st.integers(1, 7),
+)
+def test_probabilities_in_fives_are_the_draw_by_draw_ones_bit_for_bit(
+    text: str, picks: list[int], seed: int, trials: int
+) -> None:
+    model = language._load()
+    rows = language._ngram_rows(language._prepare(text), model.index)
+    # the n-grams of a text, or rows anywhere in the profiles (some with nearly flat probabilities)
+    rows = rows or [p % len(model.index) for p in picks]
+    fast = language._probabilities(rows, model, seed, trials)
+    assert fast.tobytes() == _probabilities_draw_by_draw(rows, seed, trials).tobytes()
+
+
+def test_probabilities_bit_for_bit_on_real_bodies() -> None:
+    model = language._load()
+    folders = [SHIPPED_SAMPLES, SHARED / "samples", SHARED / "eval" / "text"]
+    paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.iterdir()) if p.is_file()]
+    assert paths, "the project's raw/ samples are always here"
+    for path in paths[:120]:
+        text = language.sample_text(path.read_text("utf-8", errors="replace"), 600)
+        rows = language._ngram_rows(language._prepare(text), model.index)
+        if rows:
+            fast = language._probabilities(rows, model, 0, 3)
+            assert fast.tobytes() == _probabilities_draw_by_draw(rows, 0, 3).tobytes(), path
