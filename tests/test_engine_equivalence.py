@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import re
+import textwrap
 
 import numpy as np
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from tests.conftest import SHARED, SHIPPED_SAMPLES
 from winnow.extract import language
 from winnow.extract.byline import LowercaseWords, lowercase_words
 from winnow.extract.dates import slash_dayfirst
+from winnow.read import reflow
 
 # Lower-case Latin words, capitals, dots, digits, slashes and newlines, accented letters at the ends
 # of lowercase_words' class (ß, ÿ) and just outside it (Þ, Ā), and any text at all.
@@ -125,3 +127,88 @@ def test_probabilities_bit_for_bit_on_real_bodies() -> None:
         if rows:
             fast = language._probabilities(rows, model, 0, 3)
             assert fast.tobytes() == _probabilities_draw_by_draw(rows, 0, 3).tobytes(), path
+
+
+def _estimate_width_per_width(shapes: list[reflow._Shape]) -> tuple[int, int] | None:
+    """reflow.estimate_width as it was: three passes over the lines for each candidate width."""
+    from winnow.read.reflow import (
+        LONG_LINE_SHARE,
+        LONG_TOKEN,
+        MAX_WIDTH,
+        MIN_CONTINUED_SHARE,
+        MIN_FULL_LINES,
+        MIN_FULL_SHARE,
+        MIN_WIDTH,
+        OVERHANG,
+        SLACK,
+        _continues,
+        _full,
+        _same_block,
+    )
+
+    long = sorted({s.cols for s in shapes if s.breakable and MIN_WIDTH <= s.cols <= MAX_WIDTH})
+    if not long:
+        return None
+    pairs = list(zip(shapes, shapes[1:], strict=False))
+    best, best_score = None, 0
+    for width in long[-12:]:
+        over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
+        far = sum(1 for s in shapes if s.breakable and width + SLACK + OVERHANG < s.cols <= MAX_WIDTH)
+        full = sum(
+            1
+            for a, b in pairs
+            if a.breakable and b.first_word <= LONG_TOKEN and _full(a, b, width) and _same_block(a, b)
+        )
+        score = full - over - 4 * far
+        if score > best_score:
+            best, best_score = width, score
+    if best is None or best_score < MIN_FULL_LINES:
+        return None
+    near = [
+        (a, b)
+        for a, b in pairs
+        if a.breakable and best * LONG_LINE_SHARE <= a.cols <= best + SLACK and b.text and not b.bullet
+    ]
+    full_pairs = [(a, b) for a, b in near if _full(a, b, best) and _same_block(a, b)]
+    if len(full_pairs) < MIN_FULL_SHARE * len(near):
+        return None
+    worded = [(a, b) for a, b in full_pairs if b.first_word <= LONG_TOKEN]
+    continued = sum(1 for a, b in worded if _continues(a, b))
+    if continued < max(2, MIN_CONTINUED_SHARE * len(worded)):
+        return None
+    return best, len(full_pairs)
+
+
+WORDS = st.sampled_from(
+    ["a", "the", "Word", "lower", "comma,", "end.", "\u4e2d\u6587", "x" * 14, "y" * 20, "- ", "* item", "1."]
+)
+PARAGRAPHS = st.lists(st.lists(WORDS, min_size=1, max_size=200).map(" ".join), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    PARAGRAPHS,
+    st.integers(25, 150),
+    st.lists(
+        st.sampled_from(["", "   ", "  indented line here", "Menu", "x" * 145])
+        | st.integers(100, 160).map(lambda n: ("ab " * n)[:n]),  # long breakable lines
+        max_size=8,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_estimate_width_counts_as_a_pass_per_width_does(
+    paragraphs: list[str], width: int, extra: list[str], rnd: random.Random
+) -> None:
+    lines = [line for para in paragraphs for line in [*textwrap.wrap(para, width), ""]]
+    for line in extra:
+        lines.insert(rnd.randrange(len(lines) + 1), line)
+    for cells in (True, False):
+        shapes = [reflow._shape(line, cells) for line in lines]
+        assert reflow.estimate_width(shapes) == _estimate_width_per_width(shapes)
+
+
+@given(st.lists(TEXT, max_size=20))
+def test_estimate_width_on_any_lines(lines: list[str]) -> None:
+    for cells in (True, False):
+        shapes = [reflow._shape(line, cells) for line in lines]
+        assert reflow.estimate_width(shapes) == _estimate_width_per_width(shapes)
