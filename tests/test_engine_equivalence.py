@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from langdetect.detector import Detector
 
 from tests.conftest import SHARED, SHIPPED_SAMPLES
+from winnow.clean.matcher import matcher
+from winnow.clean.rules import Rule, default_rules, normalise_line
 from winnow.extract import language
 from winnow.extract.byline import LowercaseWords, lowercase_words
 from winnow.extract.dates import slash_dayfirst
@@ -212,3 +214,74 @@ def test_estimate_width_on_any_lines(lines: list[str]) -> None:
     for cells in (True, False):
         shapes = [reflow._shape(line, cells) for line in lines]
         assert reflow.estimate_width(shapes) == _estimate_width_per_width(shapes)
+
+
+def _first_rule_by_rule(rules: list[Rule], line: str, folded: str) -> Rule | None:
+    """Matcher.first's answer by definition: the first rule, in order, whose pattern finds the line
+    (each regex searched, with no combined test and no required-character check)."""
+    words = len(folded.split())
+    for rule in rules:
+        if rule.max_words is not None and words > rule.max_words:
+            continue
+        key = folded if not rule.case_sensitive else " ".join(line.strip(" \t|•·>*_-–—»›").split())
+        if rule.match == "exact":
+            hit = key in rule._exact or key.rstrip(".:!") in rule._exact  # type: ignore[attr-defined]
+        elif rule.match == "prefix":
+            hit = key.startswith(rule._prefixes)  # type: ignore[attr-defined]
+        else:
+            hit = any(rx.search(key) for rx in rule._regexes)  # type: ignore[attr-defined]
+        if hit:
+            return rule
+    return None
+
+
+def _rule_words() -> list[str]:
+    """Words and punctuation of the built-in rules' patterns, so random lines hit rules often."""
+    found: set[str] = set()
+    for rule in default_rules().rules:
+        for pattern in rule.patterns:
+            found.update(re.findall(r"[^\W\d_]{2,}|[:/()+©|-]", pattern))
+    return sorted(found)
+
+
+RULE_WORDS = st.sampled_from([*_rule_words(), "Getty", "AP", "ı", "ſ", "K", "12", "2024", ".", "’"])
+RULE_LINES = st.lists(RULE_WORDS, min_size=1, max_size=14).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(RULE_LINES | TEXT, st.sampled_from(["", " ", "| ", "Photo: "]))
+def test_matcher_first_is_the_first_rule_that_matches(text: str, lead: str) -> None:
+    rules = default_rules().rules
+    for where in ("anywhere", "head", "tail"):
+        chosen = [r for r in rules if r.where == where]
+        for line in (lead + text, (lead + text).upper(), (lead + text).title()):
+            folded = normalise_line(line)
+            assert matcher(chosen).first(line, folded) == _first_rule_by_rule(chosen, line, folded), line
+
+
+def test_matcher_first_on_real_lines() -> None:
+    rules = [r for r in default_rules().rules if r.where == "anywhere"]
+    folders = [SHIPPED_SAMPLES, SHARED / "samples", SHARED / "eval" / "text"]
+    paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.iterdir()) if p.is_file()]
+    assert paths
+    hits = 0
+    for path in paths[:150]:
+        for line in path.read_text("utf-8", errors="replace").splitlines():
+            folded = normalise_line(line)
+            if folded:
+                rule = matcher(rules).first(line, folded)
+                assert rule == _first_rule_by_rule(rules, line, folded), line
+                hits += rule is not None
+    assert hits > 50  # the real lines reach the rules, not only the combined test
+
+
+@given(st.sampled_from(["^ab", r"\bx[yz]", "(a|b)?c", r"(?:\(?photo) by", r"\d+ of", "(?i:x)y", "a*"]), TEXT)
+def test_pattern_starts_and_required_characters_are_necessary(pattern: str, text: str) -> None:
+    from winnow.clean.patterns import ascii_starts, required_chars
+
+    found = re.match(pattern, text, re.IGNORECASE)
+    starts = ascii_starts(pattern)
+    if found and starts is not None and text[:1].isascii() and text:
+        assert text[0] in starts
+    if re.search(pattern, text, re.IGNORECASE):
+        assert required_chars(pattern, re.IGNORECASE) <= set(text)

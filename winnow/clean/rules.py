@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from winnow.clean.patterns import required_chars
 from winnow.errors import ConfigError
 
 CATEGORIES = frozenset(
@@ -56,6 +57,9 @@ class Rule:
         object.__setattr__(self, "_prefixes", pats if self.match == "prefix" else ())
         regexes = [re.compile(p, flags) for p in self.patterns] if self.match == "regex" else []
         object.__setattr__(self, "_regexes", tuple(regexes))
+        # characters every match holds (patterns.required_chars): a line without them is not tried
+        needs = [tuple(sorted(required_chars(p, flags))) for p in self.patterns] if regexes else []
+        object.__setattr__(self, "_needs", tuple(needs))
 
     def applies_to(self, source_path: str) -> bool:
         return not self.paths or any(fnmatch.fnmatch(source_path, g) for g in self.paths)
@@ -73,7 +77,10 @@ class Rule:
             return key in self._exact or key.rstrip(".:!") in self._exact  # type: ignore[attr-defined]
         if self.match == "prefix":
             return key.startswith(self._prefixes)  # type: ignore[attr-defined]
-        return any(rx.search(key) for rx in self._regexes)  # type: ignore[attr-defined]
+        return any(
+            all(ch in key for ch in need) and rx.search(key) is not None
+            for rx, need in zip(self._regexes, self._needs, strict=True)  # type: ignore[attr-defined]
+        )
 
 
 @dataclass(frozen=True)
