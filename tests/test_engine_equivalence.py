@@ -285,3 +285,13 @@ def test_pattern_starts_and_required_characters_are_necessary(pattern: str, text
         assert text[0] in starts
     if re.search(pattern, text, re.IGNORECASE):
         assert required_chars(pattern, re.IGNORECASE) <= set(text)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=120) | TEXT)
+def test_count_words_counts_the_regex_runs(text: str) -> None:
+    from winnow.extract.words import _count, count_words
+
+    expected = len(re.findall(r"\w+", text))
+    assert _count(text) == expected
+    assert count_words(text) == expected
+    assert count_words(text * 40) == len(re.findall(r"\w+", text * 40))  # past the cached length
