@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from winnow.clean.patterns import ascii_starts, required_chars
+from winnow.clean.patterns import ascii_starts, required_chars, required_texts
 from winnow.clean.rules import Rule
 
 _BACKREF = re.compile(r"\\\d|\(\?P=")
+_CUTS_MAX = 1_024  # cut alternations kept per matcher (each a compiled regex)
 
 
 def _combinable(rule: Rule) -> bool:
@@ -65,7 +66,9 @@ class Matcher:
     with an ASCII character it is cut to the patterns that can start with that character
     (patterns.ascii_starts; a pattern whose start cannot be told stays in every cut) and whose
     required punctuation the line holds (patterns.required_chars, e.g. the '/' of 'Jane Doe/AFP'):
-    a few of the alternatives for most lines, and the same answer.
+    a few of the alternatives for most lines, and the same answer. The loose alternation is cut
+    likewise to the patterns whose required text (patterns.required_texts: 'to continue reading',
+    one of 'try', 'get', 'start') a casefolded line holds.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -106,6 +109,9 @@ class Matcher:
         self._anchored_needs = tuple(required_chars(p, re.IGNORECASE) for p in anchored)
         self._gates = "".join(sorted(set().union(*self._anchored_needs)))
         self._anchored_cut: dict[tuple[str, str], re.Pattern[str] | None] = {}
+        self._loose_parts = tuple(loose)
+        self._loose_texts = tuple(required_texts(p) for p in loose)
+        self._loose_cut: dict[tuple[int, ...], re.Pattern[str] | None] = {}
         try:
             self._anchored = re.compile("|".join(anchored), re.IGNORECASE) if anchored else None
             self._loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
@@ -128,12 +134,34 @@ class Matcher:
                 if key in self._anchored_cut:
                     anchored = self._anchored_cut[key]
                 else:
+                    if len(self._anchored_cut) >= _CUTS_MAX:
+                        self._anchored_cut.clear()
                     anchored = self._anchored_cut[key] = self._anchored_for(*key)
             if anchored is not None and anchored.match(folded):
                 return True
         if self._loose is None or words > self._loose_limit:
             return False
-        return self._loose.search(folded) is not None
+        loose: re.Pattern[str] | None = self._loose
+        if "ı" not in folded and folded.casefold() == folded:  # patterns.required_texts' terms
+            kept = tuple(
+                i
+                for i, texts in enumerate(self._loose_texts)
+                if texts is None or any(text in folded for text in texts)
+            )
+            if kept in self._loose_cut:
+                loose = self._loose_cut[kept]
+            else:
+                if len(self._loose_cut) >= _CUTS_MAX:  # many user patterns: subsets without end
+                    self._loose_cut.clear()
+                loose = self._loose_cut[kept] = self._loose_for(kept)
+        return loose is not None and loose.search(folded) is not None
+
+    def _loose_for(self, kept: tuple[int, ...]) -> re.Pattern[str] | None:
+        """The loose alternation cut to the patterns numbered `kept` (those whose required text,
+        patterns.required_texts, a line holds)."""
+        if len(kept) == len(self._loose_parts):
+            return self._loose
+        return re.compile("|".join(self._loose_parts[i] for i in kept), re.IGNORECASE) if kept else None
 
     def _anchored_for(self, start: str, present: str) -> re.Pattern[str] | None:
         """The anchored alternation cut to the patterns that can match a line starting with

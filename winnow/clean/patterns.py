@@ -103,3 +103,53 @@ def _required(items: Any) -> set[str]:
         elif op in _REPEATS and av[0] >= 1:
             found |= _required(av[2])
     return found
+
+
+def required_texts(pattern: str, flags: int = re.IGNORECASE, shortest: int = 3) -> tuple[str, ...] | None:
+    """Strings of which every match of `pattern` holds at least one, lower-cased, at least
+    `shortest` characters each: a run of ASCII literals ('to continue reading'), or a group of
+    literal alternatives ('(try|get|start)'); the longest such condition, or None. Under
+    re.IGNORECASE a casefolded text holds the lower-cased string wherever the pattern matches,
+    except where an 'i' of the pattern matches a dotless 'ı' (the one ASCII literal with another
+    match that survives casefolding): the caller checks its text is casefolded and has no 'ı'."""
+    if _parser is None:
+        return None
+    try:
+        parsed = _parser.parse(pattern, flags)
+        found = _texts(parsed.data)
+    except Exception:
+        return None
+    best = max(found, key=lambda texts: min(map(len, texts)), default=None)
+    return best if best is not None and min(map(len, best)) >= shortest else None
+
+
+def _literal(items: Any) -> str | None:
+    """The lower-cased string a sequence of ASCII literals matches, or None."""
+    chars = []
+    for op, av in items:
+        if op is not _parser.LITERAL or av >= 128:
+            return None
+        chars.append(chr(av).lower())
+    return "".join(chars) or None
+
+
+def _texts(items: Any) -> list[tuple[str, ...]]:
+    """Conditions (tuples of strings, one of which every match holds) from a sequence."""
+    found: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _parser.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        if run:
+            found.append(("".join(run),))
+            run = []
+        if op is _parser.SUBPATTERN and not av[1] and not av[2]:
+            found.extend(_texts(av[3]))
+        elif op is _parser.BRANCH:
+            literals = [_literal(alternative) for alternative in av[1]]
+            if all(literals):
+                found.append(tuple(sorted(set(literals))))  # type: ignore[arg-type]
+        elif op in _REPEATS and av[0] >= 1:
+            found.extend(_texts(av[2]))
+    return found
