@@ -19,6 +19,7 @@ from winnow.extract import language
 from winnow.extract.byline import LowercaseWords, lowercase_words
 from winnow.extract.dates import slash_dayfirst
 from winnow.read import reflow
+from winnow.read.pagelines import Line
 
 # Lower-case Latin words, capitals, dots, digits, slashes and newlines, accented letters at the ends
 # of lowercase_words' class (ß, ÿ) and just outside it (Þ, Ā), and any text at all.
@@ -313,3 +314,47 @@ def test_matcher_dotless_i_matches_as_the_regexes_do() -> None:
         folded = normalise_line(line)
         assert matcher(rules).first(line, folded) == _first_rule_by_rule(rules, line, folded)
         assert _first_rule_by_rule(rules, line, folded) is not None, line
+
+
+def _base_with_generators(line: Line, repeated: bool) -> list[float]:
+    """linemodel._base as it was (generators where it now maps)."""
+    import math
+
+    from winnow.extract.dates import looks_like_date
+    from winnow.read.linemodel import _LINKISH
+    from winnow.read.pagelines import BULLET, ends_sentence, heading_like
+
+    text, weight = line.text, line.weight
+    words = text.split()
+    n = max(1, len(words))
+    low = text.lower()
+    return [
+        math.log1p(weight),
+        float(line.prose),
+        float(line.furniture),
+        float(ends_sentence(text)),
+        float(bool(BULLET.match(text))),
+        float(heading_like(line)),
+        float(weight <= 12 and looks_like_date(text)),
+        float(repeated),
+        float(line.indent > 0),
+        sum(1 for w in words if w[:1].isupper()) / n,
+        sum(ch.isdigit() for ch in text) / max(1, len(text)),
+        sum(text.count(c) for c in ",.;") / n,
+        float(text.endswith("?")),
+        float("|" in text or "»" in text or "›" in text),
+        float(weight >= 25),
+        float(any(mark in low for mark in _LINKISH)),
+        float(text.endswith(":")),
+        len(text) / n / 10,
+        float(text.isupper() and weight >= 2),
+    ]
+
+
+@given(st.lists(TEXT | RULE_LINES | st.text(max_size=60), max_size=12), st.booleans())
+def test_line_features_as_before(lines: list[str], repeated: bool) -> None:
+    from winnow.read.linemodel import _base
+    from winnow.read.pagelines import analyse
+
+    for line in analyse(lines):
+        assert _base(line, repeated) == _base_with_generators(line, repeated)
