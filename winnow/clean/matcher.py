@@ -110,8 +110,10 @@ class Matcher:
         self._gates = "".join(sorted(set().union(*self._anchored_needs)))
         self._anchored_cut: dict[tuple[str, str], re.Pattern[str] | None] = {}
         self._loose_parts = tuple(loose)
-        self._loose_texts = tuple(required_texts(p) for p in loose)
-        self._loose_cut: dict[tuple[int, ...], re.Pattern[str] | None] = {}
+        texts = [required_texts(p) for p in loose]
+        self._loose_texts = tuple((text, i) for i, terms in enumerate(texts) for text in terms or ())
+        self._loose_open = frozenset(i for i, terms in enumerate(texts) if terms is None)  # never cut
+        self._loose_cut: dict[frozenset[int], re.Pattern[str] | None] = {}
         try:
             self._anchored = re.compile("|".join(anchored), re.IGNORECASE) if anchored else None
             self._loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
@@ -130,7 +132,7 @@ class Matcher:
             if not start or not start.isascii():
                 anchored: re.Pattern[str] | None = self._anchored
             else:
-                key = (start, "".join(ch for ch in self._gates if ch in folded))
+                key = (start, "".join([ch for ch in self._gates if ch in folded]))
                 if key in self._anchored_cut:
                     anchored = self._anchored_cut[key]
                 else:
@@ -143,25 +145,22 @@ class Matcher:
             return False
         loose: re.Pattern[str] | None = self._loose
         if "ı" not in folded and folded.casefold() == folded:  # patterns.required_texts' terms
-            kept = tuple(
-                i
-                for i, texts in enumerate(self._loose_texts)
-                if texts is None or any(text in folded for text in texts)
-            )
-            if kept in self._loose_cut:
-                loose = self._loose_cut[kept]
+            held = frozenset([i for text, i in self._loose_texts if text in folded])
+            if held in self._loose_cut:
+                loose = self._loose_cut[held]
             else:
                 if len(self._loose_cut) >= _CUTS_MAX:  # many user patterns: subsets without end
                     self._loose_cut.clear()
-                loose = self._loose_cut[kept] = self._loose_for(kept)
+                loose = self._loose_cut[held] = self._loose_for(held)
         return loose is not None and loose.search(folded) is not None
 
-    def _loose_for(self, kept: tuple[int, ...]) -> re.Pattern[str] | None:
-        """The loose alternation cut to the patterns numbered `kept` (those whose required text,
-        patterns.required_texts, a line holds)."""
+    def _loose_for(self, held: frozenset[int]) -> re.Pattern[str] | None:
+        """The loose alternation cut to the patterns that have no required text and those numbered
+        in `held` (whose required text, patterns.required_texts, a line holds), in order."""
+        kept = [p for i, p in enumerate(self._loose_parts) if i in held or i in self._loose_open]
         if len(kept) == len(self._loose_parts):
             return self._loose
-        return re.compile("|".join(self._loose_parts[i] for i in kept), re.IGNORECASE) if kept else None
+        return re.compile("|".join(kept), re.IGNORECASE) if kept else None
 
     def _anchored_for(self, start: str, present: str) -> re.Pattern[str] | None:
         """The anchored alternation cut to the patterns that can match a line starting with
