@@ -8,6 +8,7 @@ import re
 import textwrap
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect.detector import Detector
@@ -23,7 +24,7 @@ from winnow.read.pagelines import Line
 
 # Lower-case Latin words, capitals, dots, digits, slashes and newlines, accented letters at the ends
 # of lowercase_words' class (ß, ÿ) and just outside it (Þ, Ā), and any text at all.
-PAGE = st.sampled_from(list("ab the of ß ÿ Þ Ā Z . 1 2 3 / \n _ - 0 4 5 9 é İ"))
+PAGE = st.sampled_from(list("ab the of ß ÿ Þ Ā Z . 1 2 3 / \n _ - 0 4 5 9 é İ ÷"))
 TEXT = st.text(alphabet=PAGE, max_size=80) | st.text(max_size=80)
 
 
@@ -66,12 +67,34 @@ def test_slash_dayfirst_reads_as_before(text: str) -> None:
     assert slash_dayfirst(text) == _slash_dayfirst_reference(text)
 
 
-@given(st.lists(TEXT, max_size=6), st.lists(TEXT, max_size=4))
-def test_lowercase_words_looked_up_lazily_answer_as_the_set(texts: list[str], words: list[str]) -> None:
-    lazy = LowercaseWords(iter(texts))
+LOWERCASE_PAGE = st.sampled_from(["abc", "def", "÷", ".", "_", "1", "Z", " ", "\n", "é", "ÿ", "Þ"])
+
+
+@given(st.lists(TEXT, max_size=6) | st.lists(st.lists(LOWERCASE_PAGE, max_size=12).map("".join), max_size=3))
+def test_lowercase_words_looked_up_answer_as_the_set(texts: list[str]) -> None:
     eager = _lowercase_words_per_text(texts)
-    for word in [*words, *sorted(eager)]:
-        assert (word in lazy) == (word in eager)
+    page = "\n".join(texts)
+    # every run of the class's characters in the page: inside longer words, beside dots, digits, '÷'
+    runs = {page[i:j] for i in range(len(page)) for j in range(i + 3, len(page) + 1)}
+    runs = {run for run in runs if re.fullmatch("[a-zß-ÿ]+", run)}
+    lazy = LowercaseWords(iter(texts))
+    for word in [*sorted(runs), *sorted(eager), "the", "abc", "Abc", "ab", 7]:
+        assert (word in lazy) == (word in eager), (word, page)
+
+
+@pytest.mark.parametrize(
+    ("page", "word", "listed"),
+    [
+        ("abc÷def", "abc", False),
+        ("abc÷def", "abc÷def", True),
+        (".abc more", "abc", False),
+        ("x abc.", "abc", False),
+        ("x abc, more", "abc", True),
+    ],
+)
+def test_lowercase_words_at_the_edges_of_the_class(page: str, word: str, listed: bool) -> None:
+    assert (word in lowercase_words([page])) is listed
+    assert (word in LowercaseWords([page])) is listed
 
 
 def _probabilities_draw_by_draw(rows: list[int], seed: int, trials: int) -> np.ndarray:

@@ -107,17 +107,48 @@ _LOWERCASE_WORD = re.compile(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])")
 
 
 class LowercaseWords(Container[str]):
-    """lowercase_words of a page's texts, worked out the first time a word is looked up: only a
-    bare name asks (byline_in), and most pages have none."""
+    """Membership in lowercase_words of a page's texts, without listing them all: only a bare name
+    asks (byline_in), for a word or two. A word is one of them when it is a run of lowercase_words'
+    letters that the texts print with neither a word character nor a dot on either side (every
+    letter of the class is a word character, so such a run is a whole regex match); that is looked
+    up with str.find, and each answer kept. A text with the class's one non-letter, '÷', is listed
+    by the regex instead."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._texts: Iterable[str] | None = texts
-        self._words: frozenset[str] = frozenset()
+        self._text = ""
+        self._answers: dict[str, bool] = {}
+        self._listed = False  # _answers holds every word: the text has a '÷'
 
     def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or _LOWERCASE_RUN.fullmatch(word) is None:
+            return False
         if self._texts is not None:
-            self._words, self._texts = lowercase_words(self._texts), None
-        return word in self._words
+            self._text, self._texts = "\n".join(self._texts), None
+            if "÷" in self._text:  # the class's one non-letter: its runs are the regex's to tell
+                self._answers, self._listed = dict.fromkeys(lowercase_words((self._text,)), True), True
+        found = self._answers.get(word)
+        if found is None:
+            if self._listed:
+                return False
+            found = self._answers[word] = _printed_alone(self._text, word)
+        return found
+
+
+_LOWERCASE_RUN = re.compile(r"[a-zß-ÿ]{3,}")
+
+
+def _printed_alone(text: str, word: str) -> bool:
+    """Whether `text` holds `word` with no word character (\\w: alphanumeric or '_') or dot next to it."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not (after.isalnum() or after in "_."):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def byline_in(text: str, *, explicit: bool, lowercase: Container[str] = frozenset()) -> list[str] | None:
