@@ -381,3 +381,45 @@ def test_line_features_as_before(lines: list[str], repeated: bool) -> None:
 
     for line in analyse(lines):
         assert _base(line, repeated) == _base_with_generators(line, repeated)
+
+
+def _shape_measured(raw: str, cells: bool = True) -> reflow._Shape:
+    """reflow._shape as it was: every line measured through _cells or len."""
+    measure = reflow._cells if cells else len
+    text = raw.rstrip()
+    body = text.lstrip()
+    indent = len(text) - len(body)
+    m = reflow._BULLET.match(body)
+    first = body.split(None, 1)[0] if body else ""
+    first_cols = (2 if cells else 1) if first and reflow._wide(first[0]) else measure(first)
+    return reflow._Shape(
+        text,
+        measure(text),
+        indent,
+        indent + (measure(m.group(0)) if m else 0),
+        m is not None,
+        first_cols,
+        " " in body or any(reflow._wide(ch) for ch in body[:4]),
+    )
+
+
+SHAPED = st.sampled_from([" ", "\t", "* ", "- ", "1. ", "o ", "word", "\u4e2d", "\u3000", "\xa0", "é"])
+
+
+@settings(max_examples=500)
+@given(st.lists(SHAPED, max_size=12).map("".join) | st.text(max_size=40), st.booleans())
+def test_shape_of_an_ascii_line_as_measured(raw: str, cells: bool) -> None:
+    assert reflow._shape(raw, cells) == _shape_measured(raw, cells)
+
+
+@given(st.text(alphabet=st.sampled_from("aé Ã©â€™\xa0 Â\n"), max_size=40) | st.text(max_size=40))
+def test_mojibake_test_as_a_generator_gave_it(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    from winnow.read.decode import _NON_ASCII_RUN, _bad, _maybe_mojibake
+
+    expected = not text.isascii() and (
+        any(_bad(text[max(m.start() - 2, 0) : m.end() + 2]) for m in _NON_ASCII_RUN.finditer(text))
+        and bool(is_bad(text))
+    )
+    assert _maybe_mojibake(text) == expected

@@ -96,8 +96,21 @@ class _Shape:
 def _shape(raw: str, cells: bool = True) -> _Shape:
     """A line's shape, its lengths in display cells (text browsers) or in characters (a scraper's
     textwrap counts characters, whatever their width)."""
-    measure = _cells if cells else len
     text = raw.rstrip()
+    if text.isascii():  # most lines: one cell a character, nothing wide, either way
+        body = text.lstrip()
+        indent = len(text) - len(body)
+        m = _BULLET.match(body)
+        return _Shape(
+            text,
+            len(text),
+            indent,
+            indent + (len(m.group(0)) if m else 0),
+            m is not None,
+            len(body.split(None, 1)[0]) if body else 0,
+            " " in body,
+        )
+    measure = _cells if cells else len
     body = text.lstrip()
     indent = len(text) - len(body)
     m = _BULLET.match(body)
