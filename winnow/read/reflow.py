@@ -58,15 +58,16 @@ class Reflowed:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_EXTRA_CELLS: dict[str, int] = {}  # a non-ASCII character's columns minus one, as first looked up
+class _ExtraCells(dict[str, int]):
+    """A non-ASCII character's columns minus one, worked out the first time it is looked up (a
+    dict lookup through map stays in C for the characters seen before)."""
+
+    def __missing__(self, ch: str) -> int:
+        extra = self[ch] = -1 if unicodedata.combining(ch) else int(unicodedata.east_asian_width(ch) in "WF")
+        return extra
 
 
-def _extra_cells(ch: str) -> int:
-    extra = _EXTRA_CELLS.get(ch)
-    if extra is None:
-        extra = -1 if unicodedata.combining(ch) else int(unicodedata.east_asian_width(ch) in "WF")
-        _EXTRA_CELLS[ch] = extra
-    return extra
+_EXTRA_CELLS = _ExtraCells()
 
 
 def _cells(text: str) -> int:
@@ -75,7 +76,7 @@ def _cells(text: str) -> int:
     text path's time on pages with curly quotes)."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(map(_extra_cells, _NON_ASCII.findall(text)))
+    return len(text) + sum(map(_EXTRA_CELLS.__getitem__, _NON_ASCII.findall(text)))
 
 
 def _wide(ch: str) -> bool:
