@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from winnow.clean.patterns import ascii_starts, required_chars, required_texts
 from winnow.clean.rules import Rule
 
 _BACKREF = re.compile(r"\\\d|\(\?P=")
+_CUTS_MAX = 1_024  # cut alternations kept per matcher (each a compiled regex)
 
 
 def _combinable(rule: Rule) -> bool:
@@ -59,6 +61,14 @@ class Matcher:
     as one alternation searched along it: 2-3x faster than a search per pattern). Only the few
     lines that pass are tried rule by rule, so the first rule in order still wins. Case-sensitive
     rules, and patterns that cannot join an alternation (back-references), are tried one by one.
+
+    The anchored alternation is tried at the line's first character only, so for a line starting
+    with an ASCII character it is cut to the patterns that can start with that character
+    (patterns.ascii_starts; a pattern whose start cannot be told stays in every cut) and whose
+    required punctuation the line holds (patterns.required_chars, e.g. the '/' of 'Jane Doe/AFP'):
+    a few of the alternatives for most lines, and the same answer. The loose alternation is cut
+    likewise to the patterns whose required text (patterns.required_texts: 'to continue reading',
+    one of 'try', 'get', 'start') a casefolded line holds.
     """
 
     def __init__(self, rules: Sequence[Rule]) -> None:
@@ -94,6 +104,16 @@ class Matcher:
         self._always = tuple(always)
         self._limit = limit
         self._loose_limit = loose_limit
+        self._anchored_parts = tuple(anchored)
+        self._anchored_starts = tuple(ascii_starts(p) for p in anchored)
+        self._anchored_needs = tuple(required_chars(p, re.IGNORECASE) for p in anchored)
+        self._gates = "".join(sorted(set().union(*self._anchored_needs)))
+        self._anchored_cut: dict[tuple[str, str], re.Pattern[str] | None] = {}
+        self._loose_parts = tuple(loose)
+        texts = [required_texts(p) for p in loose]
+        self._loose_texts = tuple((text, i) for i, terms in enumerate(texts) for text in terms or ())
+        self._loose_open = frozenset(i for i, terms in enumerate(texts) if terms is None)  # never cut
+        self._loose_cut: dict[frozenset[int], re.Pattern[str] | None] = {}
         try:
             self._anchored = re.compile("|".join(anchored), re.IGNORECASE) if anchored else None
             self._loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
@@ -107,11 +127,55 @@ class Matcher:
             return True
         if self._prefixes and folded.startswith(self._prefixes):
             return True
-        if self._anchored is not None and self._anchored.match(folded):
-            return True
+        if self._anchored is not None:
+            start = folded[:1]
+            if not start or not start.isascii():
+                anchored: re.Pattern[str] | None = self._anchored
+            else:
+                key = (start, "".join([ch for ch in self._gates if ch in folded]))
+                if key in self._anchored_cut:
+                    anchored = self._anchored_cut[key]
+                else:
+                    if len(self._anchored_cut) >= _CUTS_MAX:
+                        self._anchored_cut.clear()
+                    anchored = self._anchored_cut[key] = self._anchored_for(*key)
+            if anchored is not None and anchored.match(folded):
+                return True
         if self._loose is None or words > self._loose_limit:
             return False
-        return self._loose.search(folded) is not None
+        loose: re.Pattern[str] | None = self._loose
+        if "ı" not in folded and folded.casefold() == folded:  # patterns.required_texts' terms
+            held = frozenset([i for text, i in self._loose_texts if text in folded])
+            if held in self._loose_cut:
+                loose = self._loose_cut[held]
+            else:
+                if len(self._loose_cut) >= _CUTS_MAX:  # many user patterns: subsets without end
+                    self._loose_cut.clear()
+                loose = self._loose_cut[held] = self._loose_for(held)
+        return loose is not None and loose.search(folded) is not None
+
+    def _loose_for(self, held: frozenset[int]) -> re.Pattern[str] | None:
+        """The loose alternation cut to the patterns that have no required text and those numbered
+        in `held` (whose required text, patterns.required_texts, a line holds), in order."""
+        kept = [p for i, p in enumerate(self._loose_parts) if i in held or i in self._loose_open]
+        if len(kept) == len(self._loose_parts):
+            return self._loose
+        return re.compile("|".join(kept), re.IGNORECASE) if kept else None
+
+    def _anchored_for(self, start: str, present: str) -> re.Pattern[str] | None:
+        """The anchored alternation cut to the patterns that can match a line starting with
+        `start` (an ASCII character) that holds, of the characters some pattern requires
+        (patterns.required_chars), those in `present`."""
+        kept = [
+            p
+            for p, chars, needs in zip(
+                self._anchored_parts, self._anchored_starts, self._anchored_needs, strict=True
+            )
+            if (chars is None or start in chars) and needs <= set(present)
+        ]
+        if len(kept) == len(self._anchored_parts):
+            return self._anchored
+        return re.compile("|".join(kept), re.IGNORECASE) if kept else None
 
     def first(self, line: str, folded: str) -> Rule | None:
         """The first rule that names `line` (`folded` is its normalise_line() form), or None."""

@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from winnow.clean.patterns import required_chars
 from winnow.errors import ConfigError
 
 CATEGORIES = frozenset(
@@ -56,6 +57,10 @@ class Rule:
         object.__setattr__(self, "_prefixes", pats if self.match == "prefix" else ())
         regexes = [re.compile(p, flags) for p in self.patterns] if self.match == "regex" else []
         object.__setattr__(self, "_regexes", tuple(regexes))
+        # characters every match holds (patterns.required_chars): a line without them is not tried
+        needs = [tuple(sorted(required_chars(p, flags))) for p in self.patterns] if regexes else []
+        tests = tuple((rx.search, need) for rx, need in zip(regexes, needs, strict=True))
+        object.__setattr__(self, "_tests", tests)
 
     def applies_to(self, source_path: str) -> bool:
         return not self.paths or any(fnmatch.fnmatch(source_path, g) for g in self.paths)
@@ -73,7 +78,14 @@ class Rule:
             return key in self._exact or key.rstrip(".:!") in self._exact  # type: ignore[attr-defined]
         if self.match == "prefix":
             return key.startswith(self._prefixes)  # type: ignore[attr-defined]
-        return any(rx.search(key) for rx in self._regexes)  # type: ignore[attr-defined]
+        for search, need in self._tests:  # type: ignore[attr-defined]
+            for ch in need:
+                if ch not in key:
+                    break  # a character every match holds is missing: this pattern cannot match
+            else:
+                if search(key) is not None:
+                    return True
+        return False
 
 
 @dataclass(frozen=True)

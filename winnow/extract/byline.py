@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from importlib import resources
 
 from winnow.extract.authors import parse_byline
@@ -96,11 +96,62 @@ def _name_after(text: str) -> list[str] | None:
 
 def lowercase_words(texts: Iterable[str]) -> frozenset[str]:
     """The words a page prints in lower case: 'more' in 'read more', 'news' in 'the news'. A bare
-    name with one of them is page chrome ('Learn More', 'Recent Posts'), not a byline."""
-    return frozenset(w for text in texts for w in re.findall(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])", text))
+    name with one of them is page chrome ('Learn More', 'Recent Posts'), not a byline.
+
+    One scan of the texts newline-joined: a word cannot span the newline, which, being neither a
+    word character nor a dot, bounds a word as the start or end of a text does."""
+    return frozenset(_LOWERCASE_WORD.findall("\n".join(texts)))
 
 
-def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozenset()) -> list[str] | None:
+_LOWERCASE_WORD = re.compile(r"(?<![\w.])[a-zß-ÿ]{3,}(?![\w.])")
+
+
+class LowercaseWords(Container[str]):
+    """Membership in lowercase_words of a page's texts, without listing them all: only a bare name
+    asks (byline_in), for a word or two. A word is one of them when it is a run of lowercase_words'
+    letters that the texts print with neither a word character nor a dot on either side (every
+    letter of the class is a word character, so such a run is a whole regex match); that is looked
+    up with str.find, and each answer kept. A text with the class's one non-letter, '÷', is listed
+    by the regex instead."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: Iterable[str] | None = texts
+        self._text = ""
+        self._answers: dict[str, bool] = {}
+        self._listed = False  # _answers holds every word: the text has a '÷'
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or _LOWERCASE_RUN.fullmatch(word) is None:
+            return False
+        if self._texts is not None:
+            self._text, self._texts = "\n".join(self._texts), None
+            if "÷" in self._text:  # the class's one non-letter: its runs are the regex's to tell
+                self._answers, self._listed = dict.fromkeys(lowercase_words((self._text,)), True), True
+        found = self._answers.get(word)
+        if found is None:
+            if self._listed:
+                return False
+            found = self._answers[word] = _printed_alone(self._text, word)
+        return found
+
+
+_LOWERCASE_RUN = re.compile(r"[a-zß-ÿ]{3,}")
+
+
+def _printed_alone(text: str, word: str) -> bool:
+    """Whether `text` holds `word` with no word character (\\w: alphanumeric or '_') or dot next to it."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_.") and not (after.isalnum() or after in "_."):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def byline_in(text: str, *, explicit: bool, lowercase: Container[str] = frozenset()) -> list[str] | None:
     """Authors in a byline-like line, or None. `explicit`: only a line with a byline word ('By',
     'Von', 'Posted by', 'Author:'); otherwise a bare name beside a date counts too ('<date> | A'),
     unless one of its words is one the page prints in lower case (`lowercase`, lowercase_words):
@@ -124,7 +175,7 @@ def byline_in(text: str, *, explicit: bool, lowercase: frozenset[str] = frozense
     return names
 
 
-def _chrome(name: str, lowercase: frozenset[str]) -> bool:
+def _chrome(name: str, lowercase: Container[str]) -> bool:
     return any(token.lower() in lowercase for token in name.split()) or _PREFIX_WORD.match(name) is not None
 
 

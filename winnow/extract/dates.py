@@ -117,17 +117,20 @@ def slash_dayfirst(text: str) -> bool:
     """Whether the slashed dates of a page (04/05/2022) put the day first: an unambiguous one on
     the page decides (a first number over 12, or a second one); else a page that does not read as
     English is taken as day-first, as nearly everywhere but the United States."""
-    for m in re.finditer(r"(?<![\d/])(\d{1,2})/(\d{1,2})/\d{4}", text):
-        a, b = int(m.group(1)), int(m.group(2))
-        if a > 12 >= b:
-            return True
-        if b > 12 >= a:
-            return False
-    words = re.findall(r"[^\W\d_]+", text[:20_000].lower())
-    english = sum(w in _ENGLISH for w in words)
+    if "/" in text:  # every slashed date has one; most pages have none, and the scan is the cost
+        for m in _SLASHED.finditer(text):
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 >= b:
+                return True
+            if b > 12 >= a:
+                return False
+    words = _LETTERS.findall(text[:20_000].lower())
+    english = sum(map(_ENGLISH.__contains__, words))
     return not words or english < 0.04 * len(words)
 
 
+_SLASHED = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/\d{4}")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _ENGLISH = frozenset(["the", "and", "of", "to", "in", "is", "that", "for", "with", "was", "on", "are", "by"])
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from winnow.extract.authors import BYLINE_PREFIX
-from winnow.extract.byline import byline_in, dateline_agency, lowercase_words
+from winnow.extract.byline import LowercaseWords, byline_in, dateline_agency
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -58,10 +58,7 @@ def read_header(
     """Read title, byline, dates and read time from the first of `lines` (the kept, non-blank lines,
     in order) into `doc`, where the source has not declared them already. Returns the indices
     (into `lines`) of the header lines, which are metadata, not body."""
-    found = _Found()
-    found.lowercase = lowercase_words(lines)
-    found.page_text = "\n".join(lines)
-    found.dayfirst = slash_dayfirst(found.page_text)
+    found = _Found(_Page("\n".join(lines)))
     consumed: list[int] = []
     skip = False
     # the line that may hold the headline: the first, after page chrome
@@ -133,8 +130,7 @@ def _meta_line(lines: Sequence[str], i: int, found: _Found, max_byline: int) -> 
     nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
     if not line or nxt and _announces(line, nxt):
         return bool(line)
-    scratch = _Found()
-    scratch.lowercase, scratch.dayfirst = found.lowercase, found.dayfirst
+    scratch = _Found(found.page)
     return _take_line(line, scratch, max_byline)
 
 
@@ -153,18 +149,36 @@ def _announces(line: str, nxt: str) -> bool:
     return bool(_BY_ALONE.match(line))
 
 
+class _Page:
+    """The page's text (its kept lines, newline-joined) and what is read from all of it, each
+    worked out the first time a header line needs it: most pages never ask for the slash order."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lowercase = LowercaseWords((text,))  # the same words as line by line
+        self._dayfirst: bool | None = None
+
+    def dayfirst(self, raw: str) -> bool:
+        """slash_dayfirst of the page, for a date string `raw`: only a slashed date (04/05/2022)
+        reads by it, so for any other the page is not scanned (and the answer does not matter)."""
+        if "/" not in raw:
+            return False
+        if self._dayfirst is None:
+            self._dayfirst = slash_dayfirst(self.text)
+        return self._dayfirst
+
+
 class _Found:
     """What the header lines say, before it is weighed against what the source declared."""
 
-    def __init__(self) -> None:
+    def __init__(self, page: _Page) -> None:
+        self.page = page
+        self.page_text = page.text
         self.title: str | None = None
         self.authors: list[str] = []
         self.published: tuple[str, datetime | None] | None = None
         self.updated: tuple[str, datetime | None] | None = None
         self.read_time: int | None = None
-        self.lowercase: frozenset[str] = frozenset()
-        self.dayfirst = False
-        self.page_text = ""
         self.publisher: str | None = None
         self.url: str | None = None
 
@@ -212,7 +226,7 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
             taken.append(("date", date[0] if date else part))
             continue
         authors = (
-            byline_in(part, explicit=False, lowercase=found.lowercase)
+            byline_in(part, explicit=False, lowercase=found.page.lowercase)
             if len(part) <= max_byline_chars
             else None
         )
@@ -231,7 +245,7 @@ def _take_line(line: str, found: _Found, max_byline_chars: int) -> bool:
 
 
 def _take_date(found: _Found, raw: str) -> None:
-    stamp = (raw, parse_datetime(raw, dayfirst=found.dayfirst))
+    stamp = (raw, parse_datetime(raw, dayfirst=found.page.dayfirst(raw)))
     if date_kind(raw) == "updated":
         found.updated = found.updated or stamp
     elif found.published is None:

@@ -9,9 +9,10 @@ This module runs the same algorithm on the same profiles and returns the same an
   Vietnamese normalised, runs of spaces collapsed, Latin letters dropped from mostly non-Latin
   text), with langdetect's own per-character normaliser applied through a cached str.translate;
 - the n-grams are the same, in the same order (random draws pick them by position);
-- the restarts draw from random.Random(seed) exactly as langdetect does, and each probability
-  update is one numpy operation over all languages (the same IEEE operations; the normalising
-  sum is sequential, as Python's is).
+- the restarts draw from random.Random(seed) exactly as langdetect does, and the probability
+  updates run in numpy over all languages, the five draws between two normalisations as one
+  running product (the same IEEE operations in the same order; the normalising sum is
+  sequential, as Python's is).
 
 tests/test_language.py checks the results against langdetect's Detector. It reads a bounded,
 spread-out sample of the body (the start, the middle and the end).
@@ -157,27 +158,33 @@ def _word_rows(padded: str, index: dict[str, int]) -> tuple[int, ...]:
 
 
 def _probabilities(rows: list[int], model: _Model, seed: int, trials: int) -> np.ndarray:
-    """langdetect's Detector._detect_block over the drawn n-grams' rows."""
+    """langdetect's Detector._detect_block over the drawn n-grams' rows.
+
+    Its loop multiplies the probabilities by the drawn n-gram's row (plus alpha) once a draw and
+    normalises them after the first draw and every fifth after it, stopping at a normalisation.
+    So after the first the draws come in fives, and a five is one running product down the five
+    rows (np.multiply.accumulate: the same multiplications in the same order) instead of five
+    operations; only the drawn rows get alpha added, not every distinct row of the text."""
     rng = random.Random()
     rng.seed(seed)
-    distinct = sorted(set(rows))
-    position = {row: k for k, row in enumerate(distinct)}
-    drawn = [position[row] for row in rows]  # same length and order: the same draws pick the same n-gram
-    profile = model.matrix[distinct]
+    choice = rng.choice
+    matrix = model.matrix
     languages = len(model.langs)
     result = np.zeros(languages)
     for _ in range(trials):
-        prob = np.full(languages, 1.0 / languages)
         alpha = Detector.ALPHA_DEFAULT + rng.gauss(0.0, 1.0) * Detector.ALPHA_WIDTH
-        factors = (alpha / Detector.BASE_FREQ) + profile  # each draw multiplies by one row of these
+        offset = alpha / Detector.BASE_FREQ  # a draw multiplies by offset + its row
+        prob = np.full(languages, 1.0 / languages)
+        prob *= offset + matrix[choice(rows)]
+        prob /= np.add.accumulate(prob)[-1]  # summed in order, as Python's sum() does
         i = 0
-        while True:
-            prob *= factors[rng.choice(drawn)]
-            if i % 5 == 0:
-                prob /= np.add.accumulate(prob)[-1]  # summed in order, as Python's sum() does
-                if prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT:
-                    break
-            i += 1
+        while not (prob.max() > Detector.CONV_THRESHOLD or i >= Detector.ITERATION_LIMIT):
+            five = matrix[[choice(rows), choice(rows), choice(rows), choice(rows), choice(rows)]]
+            five += offset
+            five[0] *= prob
+            prob = np.multiply.accumulate(five, axis=0)[-1]
+            prob /= np.add.accumulate(prob)[-1]
+            i += 5
         result += prob / trials
     return result
 

@@ -144,7 +144,8 @@ def _western_single_byte(data: bytes) -> bool:
 def _maybe_mojibake(text: str) -> bool:
     if text.isascii():
         return False
-    if not any(_bad(text[max(m.start() - 2, 0) : m.end() + 2]) for m in _NON_ASCII_RUN.finditer(text)):
+    windows = [text[max(m.start() - 2, 0) : m.end() + 2] for m in _NON_ASCII_RUN.finditer(text)]
+    if not any(map(_bad, windows)):
         return False
     # A window cut from its context can look bad where the whole text does not ('Â \xa0' inside
     # 'ZÂ \xa0'): the rare flagged text is judged whole, so the answer is ftfy's own.

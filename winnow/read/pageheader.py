@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from winnow.extract.byline import byline_in, dateline_agency, lowercase_words, signed
+from winnow.extract.byline import LowercaseWords, byline_in, dateline_agency, signed
 from winnow.extract.dates import (
     PREFIX_ONLY,
     date_kind,
@@ -302,7 +302,7 @@ def _said_date_below(info: list[Line], end: int) -> int | None:
 def _best_byline(info: list[Line], positions: list[int], title: int | None) -> list[str]:
     """The authors of the strongest byline among the header lines: a signed 'By …' line, then an
     unsigned one, then a bare name beside a date, then a bare name; the nearest the headline first."""
-    lowercase = lowercase_words(line.text for line in info)
+    lowercase = LowercaseWords([line.text for line in info])
     anchor = title if title is not None else (positions[0] if positions else 0)
     best: tuple[int, int, list[str]] | None = None
     for pos in positions:
@@ -324,10 +324,12 @@ def read_page_header(doc: Document, info: list[Line], header: DumpHeader) -> Non
         page = "\n".join(line.text for line in info)
         doc.title, site = split_site(strip_label(info[header.title].text), page, doc.publisher)
         doc.publisher = doc.publisher or site
-    dayfirst = slash_dayfirst("\n".join(line.text for line in info))
     led = {pos + 1 for pos in header.meta if _lead_line(info, pos)}  # read with the line announcing them
     kept = [pos for pos in header.meta if pos not in led]
     texts = [meta_text(info, pos) for pos in kept]
+    # only a slashed date (04/05/2022) reads by the page's order: without one, the page is not scanned
+    slashed = any("/" in text for text in texts)
+    dayfirst = slash_dayfirst("\n".join(line.text for line in info)) if slashed else False
     if not doc.authors:
         doc.authors = _best_byline(info, kept, header.title)
     if not doc.authors:  # no byline: the agency of a wire story's dateline ('WASHINGTON (Reuters) -')

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from winnow.records import Document
@@ -57,15 +58,16 @@ class Reflowed:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_EXTRA_CELLS: dict[str, int] = {}  # a non-ASCII character's columns minus one, as first looked up
+class _ExtraCells(dict[str, int]):
+    """A non-ASCII character's columns minus one, worked out the first time it is looked up (a
+    dict lookup through map stays in C for the characters seen before)."""
+
+    def __missing__(self, ch: str) -> int:
+        extra = self[ch] = -1 if unicodedata.combining(ch) else int(unicodedata.east_asian_width(ch) in "WF")
+        return extra
 
 
-def _extra_cells(ch: str) -> int:
-    extra = _EXTRA_CELLS.get(ch)
-    if extra is None:
-        extra = -1 if unicodedata.combining(ch) else int(unicodedata.east_asian_width(ch) in "WF")
-        _EXTRA_CELLS[ch] = extra
-    return extra
+_EXTRA_CELLS = _ExtraCells()
 
 
 def _cells(text: str) -> int:
@@ -74,7 +76,7 @@ def _cells(text: str) -> int:
     text path's time on pages with curly quotes)."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(map(_extra_cells, _NON_ASCII.findall(text)))
+    return len(text) + sum(map(_EXTRA_CELLS.__getitem__, _NON_ASCII.findall(text)))
 
 
 def _wide(ch: str) -> bool:
@@ -95,8 +97,21 @@ class _Shape:
 def _shape(raw: str, cells: bool = True) -> _Shape:
     """A line's shape, its lengths in display cells (text browsers) or in characters (a scraper's
     textwrap counts characters, whatever their width)."""
-    measure = _cells if cells else len
     text = raw.rstrip()
+    if text.isascii():  # most lines: one cell a character, nothing wide, either way
+        body = text.lstrip()
+        indent = len(text) - len(body)
+        m = _BULLET.match(body)
+        return _Shape(
+            text,
+            len(text),
+            indent,
+            indent + (len(m.group(0)) if m else 0),
+            m is not None,
+            len(body.split(None, 1)[0]) if body else 0,
+            " " in body,
+        )
+    measure = _cells if cells else len
     body = text.lstrip()
     indent = len(text) - len(body)
     m = _BULLET.match(body)
@@ -144,16 +159,24 @@ def estimate_width(shapes: list[_Shape]) -> tuple[int, int] | None:
     if not long:
         return None
     pairs = list(zip(shapes, shapes[1:], strict=False))
+    # Each candidate width is scored by counting, in sorted lists (bisect), instead of a pass over
+    # the lines per width: the breakable lines' lengths, and for each pair that could be a full
+    # line (a.breakable, a word first, the same block) the widths at which it is one,
+    # a.cols - SLACK <= width < a.cols + 1 + b.first_word (_full).
+    breakable = sorted(s.cols for s in shapes if s.breakable)
+    spans = [
+        (a.cols - SLACK, a.cols + b.first_word)
+        for a, b in pairs
+        if a.breakable and b.first_word <= LONG_TOKEN and a.text and b.text and _same_block(a, b)
+    ]
+    lows = sorted(lo for lo, _ in spans)
+    highs = sorted(hi for _, hi in spans)
     best, best_score = None, 0
     for width in long[-12:]:  # the width is at or near the top of the lengths
         # Longer breakable lines contradict the width, strongly beyond lynx's overhang.
-        over = sum(1 for s in shapes if s.breakable and width + SLACK < s.cols <= width + SLACK + OVERHANG)
-        far = sum(1 for s in shapes if s.breakable and width + SLACK + OVERHANG < s.cols <= MAX_WIDTH)
-        full = sum(
-            1
-            for a, b in pairs
-            if a.breakable and b.first_word <= LONG_TOKEN and _full(a, b, width) and _same_block(a, b)
-        )
+        over = bisect_right(breakable, width + SLACK + OVERHANG) - bisect_right(breakable, width + SLACK)
+        far = max(0, bisect_right(breakable, MAX_WIDTH) - bisect_right(breakable, width + SLACK + OVERHANG))
+        full = bisect_right(lows, width) - bisect_left(highs, width)  # spans holding width
         score = full - over - 4 * far
         if score > best_score:
             best, best_score = width, score
@@ -203,7 +226,10 @@ def reflow(lines: list[str], max_chars: int = 0) -> Reflowed:
     shapes = [_shape(line) for line in lines]
     found = estimate_width(shapes)
     if not all(line.isascii() for line in lines):  # wide characters: cells, or characters?
-        by_chars = [_shape(line, cells=False) for line in lines]
+        # an ASCII line measures the same either way: its shape is shared
+        by_chars = [
+            s if line.isascii() else _shape(line, cells=False) for line, s in zip(lines, shapes, strict=True)
+        ]
         other = estimate_width(by_chars)
         if other is not None and (found is None or other[1] > found[1]):
             shapes, found = by_chars, other
