@@ -128,3 +128,32 @@ def test_the_headed_block_is_the_article_though_a_longer_one_follows() -> None:
 def test_without_a_header_line_the_longest_block_stands() -> None:
     body = kept(headed_page([]))
     assert notice(0).strip() in body and paragraph(1).strip() not in body
+
+
+def removed_by(lines: list[str]) -> dict[str, str]:
+    doc = Document(source_path="page.txt")
+    doc.lines = lines
+    assert read_if_page_dump(doc)
+    return {seg.text: seg.rule_id for seg in doc.removed}
+
+
+def test_a_labelled_teaser_between_two_paragraphs_is_not_article_text() -> None:
+    # "Label: another story's headline" between two paragraphs links elsewhere; the same shape as
+    # a numbered section heading ("Example 2: …") or a label over a sentence of the article stays.
+    teaser = "Read also: Mountain village counts the cost of the spring storms"
+    section = "Example 2: Rebuild the bridge before the school"
+    said = "The mayor: we will rebuild the bridge first, then the school, and then the homes."
+    middle = [f"   {teaser}", f"   {section}", f"   {said}"]
+    lines = page([paragraph(1), middle[0], paragraph(2), middle[1], paragraph(3), middle[2], paragraph(4)])
+    removed = removed_by(lines)
+    assert removed.get(teaser) == "page.teaser"
+    assert section not in removed and said not in removed
+    assert all(paragraph(i).strip() not in removed for i in range(1, 5))
+
+
+def test_a_labelled_line_at_the_edge_of_the_body_or_among_short_lines_stays() -> None:
+    # Only between two paragraphs does the shape read as a teaser: a labelled line beside a short
+    # line is a list or a fact box of the article's own.
+    facts = ["   Opening hours: Tuesday to Sunday from ten in the morning", "   Entry free"]
+    removed = removed_by(page([paragraph(1), *facts, paragraph(2), paragraph(3)]))
+    assert facts[0].strip() not in removed

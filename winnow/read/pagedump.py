@@ -97,6 +97,17 @@ FALLBACK_MIN_PROSE = 30
 # ... and there it still takes out the lines that are chrome beyond doubt: no sentence, and a line
 # model score under this (on eval-web's fallback pages such lines are chrome 38 times in 39).
 FALLBACK_CHROME_P = 0.05
+# A teaser for another story set between two paragraphs of the body: a short label, a colon and a
+# headline ("Label: Headline of another story", no sentence end), where the article's own lines
+# around it are paragraphs. TEASER_LABEL_WORDS words of letters at most before the colon (no digit:
+# "Example 2:", "Step 3:" head the article's own sections), TEASER_HEADLINE_WORDS words after it.
+TEASER_LABEL_WORDS = 3
+TEASER_HEADLINE_WORDS = (5, 25)
+_LABEL_WORD = r"[^\W\d_][^\W\d_’'-]*"  # letters, an apostrophe or a hyphen: no digit
+_TEASER = re.compile(
+    rf"^{_LABEL_WORD}(?: {_LABEL_WORD}){{0,{TEASER_LABEL_WORDS - 1}}}:\s+(?P<headline>\S.*)$"
+)
+_TEASER_NO_END = ".!;:,)"  # a headline ends in none of these (a question mark is a headline's too)
 
 
 def body_span(info: list[Line]) -> tuple[int, int] | None:
@@ -216,6 +227,22 @@ def _list_item_text(line: Line) -> bool:
         return False
     item = BULLET.sub("", line.text)
     return len(WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and ends_sentence(item)
+
+
+def inline_teaser(info: list[Line], pos: int) -> bool:
+    """A labelled link to another story between two paragraphs of the body ("Read also: …")."""
+    if not 0 < pos < len(info) - 1 or not (info[pos - 1].prose and info[pos + 1].prose):
+        return False
+    match = None if info[pos].furniture else _TEASER.match(info[pos].text)
+    if match is None:
+        return False
+    headline = match.group("headline")
+    low, high = TEASER_HEADLINE_WORDS
+    return (
+        (headline[0].isupper() or headline[0] in "¿¡")
+        and headline[-1] not in _TEASER_NO_END
+        and low <= len(WORD.findall(headline)) <= high
+    )
 
 
 def _discards_the_article(info: list[Line], first: int, last: int, min_words: int) -> bool:
@@ -340,6 +367,8 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
             removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
         elif line.furniture and not _list_item_text(line):
             removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
+        elif pos != first and pos != last and inline_teaser(info, pos):
+            removed.append(Segment(line.index + 1, line.text, "page.teaser", "related"))
         elif pos in body.unlikely:
             removed.append(Segment(line.index + 1, line.text, "page.line_model", "ui"))
     doc.removed = removed
