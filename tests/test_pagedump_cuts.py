@@ -157,3 +157,23 @@ def test_a_labelled_line_at_the_edge_of_the_body_or_among_short_lines_stays() ->
     facts = ["   Opening hours: Tuesday to Sunday from ten in the morning", "   Entry free"]
     removed = removed_by(page([paragraph(1), *facts, paragraph(2), paragraph(3)]))
     assert facts[0].strip() not in removed
+
+
+def bullet(i: int) -> str:
+    return f"   * Point {i} of the plan says who pays for the new flood walls and when work on them starts."
+
+
+def test_a_list_of_sentences_in_the_article_does_not_split_the_body() -> None:
+    # Ten bulleted sentences cost as much as a menu when every short line pays the penalty, and the
+    # paragraph after them was left out; a list of sentences in the article now costs nothing.
+    plan = ["   The plan in brief:", *(bullet(i) for i in range(10))]
+    lines = page([paragraph(1), paragraph(2), *plan, paragraph(3)])
+    body = kept(lines)
+    assert paragraph(3).strip() in body
+    assert all(bullet(i).strip() in body for i in range(10))
+
+
+def test_a_list_of_links_still_splits_the_body() -> None:
+    links = [f"   * Other story {i} about the valley" for i in range(10)]
+    body = kept(page([paragraph(1), paragraph(2), *links, paragraph(3)]))
+    assert paragraph(1).strip() in body and paragraph(3).strip() not in body

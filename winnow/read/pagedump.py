@@ -83,6 +83,7 @@ LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a 
 TEASER_MAX_WORDS = 40
 LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+LIST_ITEM_SCORE = 0.0  # ... and of a bulleted sentence (a list in the article, see _list_item_text)
 HEADED_REACH = 5  # lines above a block searched for its date or byline line
 HEADED_MIN_SHARE = 0.2  # of the longest block's score, for an earlier headed block to be the article
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
@@ -110,12 +111,22 @@ _TEASER = re.compile(
 _TEASER_NO_END = ".!;:,)"  # a headline ends in none of these (a question mark is a headline's too)
 
 
-def body_span(info: list[Line]) -> tuple[int, int] | None:
+def _span_score(line: Line, lists: bool) -> float:
+    """A line's score in the body search: a sentence its words, any other line a penalty, except
+    (`lists`) a bulleted sentence, which costs nothing: a list of sentences in the article does not
+    split the body, where a list of links still costs as a menu does. (Scoring such items as prose
+    moved the body onto lists of sentence-like teasers: ../shared/eval tokF1 -.004 to -.005.)"""
+    if line.prose:
+        return line.weight
+    return LIST_ITEM_SCORE if lists and _list_item_text(line) else -SHORT_PENALTY
+
+
+def body_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
     """(first, last) positions in `info` of the best-scoring span, or None without prose."""
     best, best_span = 0.0, None
     total, start = 0.0, 0
     for pos, line in enumerate(info):
-        score = line.weight if line.prose else -SHORT_PENALTY
+        score = _span_score(line, lists)
         if total <= 0:
             total, start = 0.0, pos
         total += score
@@ -124,7 +135,7 @@ def body_span(info: list[Line]) -> tuple[int, int] | None:
     return best_span
 
 
-def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
+def _blocks(info: list[Line], lists: bool = True) -> list[tuple[float, int, int]]:
     """(score, first, last) of every block body_span weighs: each run of the maximum-subarray scan
     up to its best line, in page order."""
     out: list[tuple[float, int, int]] = []
@@ -134,7 +145,7 @@ def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
             if end >= start:
                 out.append((best, start, end))
             best, total, start, end = 0.0, 0.0, pos, pos - 1
-        total += line.weight if line.prose else -SHORT_PENALTY
+        total += _span_score(line, lists)
         if total > best:
             best, end = total, pos
     if end >= start:
@@ -149,15 +160,15 @@ def _headed(info: list[Line], first: int) -> bool:
     )
 
 
-def headed_span(info: list[Line]) -> tuple[int, int] | None:
+def headed_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
     """body_span, unless the page holds a headed block above it: where the longest block has no
     date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
     the earlier block is the article (what follows it is a cookie notice, an author's bio, a
     disclaimer or the comments, none of which carry a header line of their own above)."""
-    span = body_span(info)
+    span = body_span(info, lists)
     if span is None or _headed(info, span[0]):
         return span
-    blocks = _blocks(info)
+    blocks = _blocks(info, lists)
     best = max(score for score, _, _ in blocks)
     for score, first, last in blocks:
         if last < span[0] and score >= HEADED_MIN_SHARE * best and _headed(info, first):
@@ -294,15 +305,20 @@ def refine_span(
 
 def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] | None:
     """How the hand-set rules read the lines: None when not as a page dump (no chrome outside the
-    body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span."""
-    span = headed_span(info)
-    if span is None:
+    body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span. Whether the
+    file is a dump is judged on the span found with bulleted sentences costing as any short line
+    does (a list-heavy article, a privacy policy, say, keeps its reading); the body is the span that
+    forgives them."""
+    judged = headed_span(info, lists=False)
+    if judged is None:
         return None
-    first, last = cut_at_section_end(info, *span)
+    first, last = cut_at_section_end(info, *judged)
     outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
     chrome = [line for line in outside if not line.prose]
     if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
         return None
+    span = headed_span(info) or judged
+    first, last = cut_at_section_end(info, *span)
     if _discards_the_article(info, first, last, min_words):
         return "plain_fallback", first, last
     return "page_dump", first, last
