@@ -177,3 +177,17 @@ def test_a_list_of_links_still_splits_the_body() -> None:
     links = [f"   * Other story {i} about the valley" for i in range(10)]
     body = kept(page([paragraph(1), paragraph(2), *links, paragraph(3)]))
     assert paragraph(1).strip() in body and paragraph(3).strip() not in body
+
+
+def test_a_numbered_heading_over_a_paragraph_stays_and_a_numbered_link_list_goes() -> None:
+    # "1. Choose the right pot" heads a section of a list article; numbered links run on item after
+    # item with no paragraph under each (the last one, over the next paragraph, reads as a heading).
+    sections = []
+    for i in (1, 2, 3):
+        sections += [f"   {i}. Choose the right pot", paragraph(10 + i)]
+    links = [f"   {i}. Other story {i} about the valley" for i in (1, 2, 3)]
+    middle = [paragraph(1), *sections, *links, paragraph(2), paragraph(3)]
+    removed = removed_by(page(middle))
+    assert "1. Choose the right pot" not in removed and "3. Choose the right pot" not in removed
+    assert removed.get(links[0].strip()) == "page.furniture"
+    assert removed.get(links[1].strip()) == "page.furniture"

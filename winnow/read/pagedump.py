@@ -240,6 +240,22 @@ def _list_item_text(line: Line) -> bool:
     return len(WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and ends_sentence(item)
 
 
+_NUMBERED = re.compile(r"^\s*\d{1,3}\.\s")
+
+
+def numbered_heading(info: list[Line], pos: int) -> bool:
+    """A numbered line over a paragraph of the body: a section heading of a list article ("1. Choose
+    the right pot"), where a list of links runs on item after item."""
+    line = info[pos]
+    return (
+        bool(_NUMBERED.match(line.text))
+        and pos + 1 < len(info)
+        and info[pos + 1].prose
+        and not is_widget(line.text)
+        and not is_credit(line.text)
+    )
+
+
 def inline_teaser(info: list[Line], pos: int) -> bool:
     """A labelled link to another story between two paragraphs of the body ("Read also: …")."""
     if not 0 < pos < len(info) - 1 or not (info[pos - 1].prose and info[pos + 1].prose):
@@ -381,7 +397,7 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
             removed.append(Segment(line.index + 1, line.text, "page.header", "metadata"))
         elif pos < first or pos > last:
             removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
-        elif line.furniture and not _list_item_text(line):
+        elif line.furniture and not _list_item_text(line) and not numbered_heading(info, pos):
             removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
         elif pos != first and pos != last and inline_teaser(info, pos):
             removed.append(Segment(line.index + 1, line.text, "page.teaser", "related"))
