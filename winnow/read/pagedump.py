@@ -7,7 +7,8 @@ without sentences. The method, all generic:
 1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
    count; any other non-blank line a fixed penalty. The body is the span with the highest total
    (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
-   the article costs little while a menu of forty items separates two text blocks. Where that span
+   the article costs little while a menu of forty items separates two text blocks (a bulleted
+   sentence, an item of a list in the article, costs nothing; a list of links pays). Where that span
    has no date or byline line above it and an earlier block with one holds at least a fifth of its
    score, the earlier block is the article (the longer one is a cookie notice, a bio, comments).
 2. End the span early where the page stops being the article: a comments or related-stories
@@ -15,7 +16,9 @@ without sentences. The method, all generic:
    twice over a short teaser, or dated entries one after another: comments, teasers; a date line
    opening with a dash signs an embedded post or a quotation, and is no entry).
 3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
-   bulleted sentence is article text), form fields and buttons, image credits, comment counters.
+   bulleted sentence is article text, and so is a numbered heading over a paragraph), form fields
+   and buttons, image credits, comment counters; and a labelled teaser for another story between
+   two paragraphs ("Read also: <headline>").
 4. Above the span, find the headline: the heading-like line that is less indented than the body,
    recurs elsewhere on the page and sits close to the body (or the span's own first line, when a
    headline ending in '?' reads like a sentence and stands out as strongly). The byline and date
