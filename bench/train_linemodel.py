@@ -60,7 +60,7 @@ def norm(text: str) -> str:
 class Page:
     def __init__(self, name: str, rendering: str, page_id: str, info: list[Line], truth: dict[str, Any]):
         self.name, self.rendering, self.page_id, self.info, self.truth = name, rendering, page_id, info, truth
-        span = headed_span(info)  # the hand-set span as winnow.read.pagedump reads it
+        span = headed_span(info, lists=False)  # the hand-set span, as pagedump judges a dump by it
         first, last = cut_at_section_end(info, *span) if span else (-1, -2)
         self.x = features(info, first, last)
         self.y = labels(name, info, truth)

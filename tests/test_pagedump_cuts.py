@@ -128,3 +128,66 @@ def test_the_headed_block_is_the_article_though_a_longer_one_follows() -> None:
 def test_without_a_header_line_the_longest_block_stands() -> None:
     body = kept(headed_page([]))
     assert notice(0).strip() in body and paragraph(1).strip() not in body
+
+
+def removed_by(lines: list[str]) -> dict[str, str]:
+    doc = Document(source_path="page.txt")
+    doc.lines = lines
+    assert read_if_page_dump(doc)
+    return {seg.text: seg.rule_id for seg in doc.removed}
+
+
+def test_a_labelled_teaser_between_two_paragraphs_is_not_article_text() -> None:
+    # "Label: another story's headline" between two paragraphs links elsewhere; the same shape as
+    # a numbered section heading ("Example 2: …") or a label over a sentence of the article stays.
+    teaser = "Read also: Mountain village counts the cost of the spring storms"
+    section = "Example 2: Rebuild the bridge before the school"
+    said = "The mayor: we will rebuild the bridge first, then the school, and then the homes."
+    middle = [f"   {teaser}", f"   {section}", f"   {said}"]
+    lines = page([paragraph(1), middle[0], paragraph(2), middle[1], paragraph(3), middle[2], paragraph(4)])
+    removed = removed_by(lines)
+    assert removed.get(teaser) == "page.teaser"
+    assert section not in removed and said not in removed
+    assert all(paragraph(i).strip() not in removed for i in range(1, 5))
+
+
+def test_a_labelled_line_at_the_edge_of_the_body_or_among_short_lines_stays() -> None:
+    # Only between two paragraphs does the shape read as a teaser: a labelled line beside a short
+    # line is a list or a fact box of the article's own.
+    facts = ["   Opening hours: Tuesday to Sunday from ten in the morning", "   Entry free"]
+    removed = removed_by(page([paragraph(1), *facts, paragraph(2), paragraph(3)]))
+    assert facts[0].strip() not in removed
+
+
+def bullet(i: int) -> str:
+    return f"   * Point {i} of the plan says who pays for the new flood walls and when work on them starts."
+
+
+def test_a_list_of_sentences_in_the_article_does_not_split_the_body() -> None:
+    # Ten bulleted sentences cost as much as a menu when every short line pays the penalty, and the
+    # paragraph after them was left out; a list of sentences in the article now costs nothing.
+    plan = ["   The plan in brief:", *(bullet(i) for i in range(10))]
+    lines = page([paragraph(1), paragraph(2), *plan, paragraph(3)])
+    body = kept(lines)
+    assert paragraph(3).strip() in body
+    assert all(bullet(i).strip() in body for i in range(10))
+
+
+def test_a_list_of_links_still_splits_the_body() -> None:
+    links = [f"   * Other story {i} about the valley" for i in range(10)]
+    body = kept(page([paragraph(1), paragraph(2), *links, paragraph(3)]))
+    assert paragraph(1).strip() in body and paragraph(3).strip() not in body
+
+
+def test_a_numbered_heading_over_a_paragraph_stays_and_a_numbered_link_list_goes() -> None:
+    # "1. Choose the right pot" heads a section of a list article; numbered links run on item after
+    # item with no paragraph under each (the last one, over the next paragraph, reads as a heading).
+    sections = []
+    for i in (1, 2, 3):
+        sections += [f"   {i}. Choose the right pot", paragraph(10 + i)]
+    links = [f"   {i}. Other story {i} about the valley" for i in (1, 2, 3)]
+    middle = [paragraph(1), *sections, *links, paragraph(2), paragraph(3)]
+    removed = removed_by(page(middle))
+    assert "1. Choose the right pot" not in removed and "3. Choose the right pot" not in removed
+    assert removed.get(links[0].strip()) == "page.furniture"
+    assert removed.get(links[1].strip()) == "page.furniture"

@@ -7,7 +7,8 @@ without sentences. The method, all generic:
 1. Score every line: a prose line (a sentence: enough words, ends like one) scores its word
    count; any other non-blank line a fixed penalty. The body is the span with the highest total
    (the maximum-subarray form of Finn et al.'s Body Text Extraction), so a short caption inside
-   the article costs little while a menu of forty items separates two text blocks. Where that span
+   the article costs little while a menu of forty items separates two text blocks (a bulleted
+   sentence, an item of a list in the article, costs nothing; a list of links pays). Where that span
    has no date or byline line above it and an earlier block with one holds at least a fifth of its
    score, the earlier block is the article (the longer one is a cookie notice, a bio, comments).
 2. End the span early where the page stops being the article: a comments or related-stories
@@ -15,7 +16,9 @@ without sentences. The method, all generic:
    twice over a short teaser, or dated entries one after another: comments, teasers; a date line
    opening with a dash signs an embedded post or a quotation, and is no entry).
 3. Inside the span, drop lines that are page furniture by shape: link-like list bullets (a
-   bulleted sentence is article text), form fields and buttons, image credits, comment counters.
+   bulleted sentence is article text, and so is a numbered heading over a paragraph), form fields
+   and buttons, image credits, comment counters; and a labelled teaser for another story between
+   two paragraphs ("Read also: <headline>").
 4. Above the span, find the headline: the heading-like line that is less indented than the body,
    recurs elsewhere on the page and sits close to the body (or the span's own first line, when a
    headline ending in '?' reads like a sentence and stands out as strongly). The byline and date
@@ -83,6 +86,7 @@ LISTING_WINDOW = 8  # lines within which a story card repeats its headline or a 
 TEASER_MAX_WORDS = 40
 LIST_ITEM_MIN_WORDS = 5  # a bulleted line in the body this long, ending like a sentence, is article text
 SHORT_PENALTY = 4.0  # score of a non-prose line in the body search
+LIST_ITEM_SCORE = 0.0  # ... and of a bulleted sentence (a list in the article, see _list_item_text)
 HEADED_REACH = 5  # lines above a block searched for its date or byline line
 HEADED_MIN_SHARE = 0.2  # of the longest block's score, for an earlier headed block to be the article
 DUMP_MIN_OUTSIDE = 15  # chrome lines outside the body that make a file a page dump
@@ -97,14 +101,35 @@ FALLBACK_MIN_PROSE = 30
 # ... and there it still takes out the lines that are chrome beyond doubt: no sentence, and a line
 # model score under this (on eval-web's fallback pages such lines are chrome 38 times in 39).
 FALLBACK_CHROME_P = 0.05
+# A teaser for another story set between two paragraphs of the body: a short label, a colon and a
+# headline ("Label: Headline of another story", no sentence end), where the article's own lines
+# around it are paragraphs. TEASER_LABEL_WORDS words of letters at most before the colon (no digit:
+# "Example 2:", "Step 3:" head the article's own sections), TEASER_HEADLINE_WORDS words after it.
+TEASER_LABEL_WORDS = 3
+TEASER_HEADLINE_WORDS = (5, 25)
+_LABEL_WORD = r"[^\W\d_][^\W\d_’'-]*"  # letters, an apostrophe or a hyphen: no digit
+_TEASER = re.compile(
+    rf"^{_LABEL_WORD}(?: {_LABEL_WORD}){{0,{TEASER_LABEL_WORDS - 1}}}:\s+(?P<headline>\S.*)$"
+)
+_TEASER_NO_END = ".!;:,)"  # a headline ends in none of these (a question mark is a headline's too)
 
 
-def body_span(info: list[Line]) -> tuple[int, int] | None:
+def _span_score(line: Line, lists: bool) -> float:
+    """A line's score in the body search: a sentence its words, any other line a penalty, except
+    (`lists`) a bulleted sentence, which costs nothing: a list of sentences in the article does not
+    split the body, where a list of links still costs as a menu does. (Scoring such items as prose
+    moved the body onto lists of sentence-like teasers: ../shared/eval tokF1 -.004 to -.005.)"""
+    if line.prose:
+        return line.weight
+    return LIST_ITEM_SCORE if lists and _list_item_text(line) else -SHORT_PENALTY
+
+
+def body_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
     """(first, last) positions in `info` of the best-scoring span, or None without prose."""
     best, best_span = 0.0, None
     total, start = 0.0, 0
     for pos, line in enumerate(info):
-        score = line.weight if line.prose else -SHORT_PENALTY
+        score = _span_score(line, lists)
         if total <= 0:
             total, start = 0.0, pos
         total += score
@@ -113,7 +138,7 @@ def body_span(info: list[Line]) -> tuple[int, int] | None:
     return best_span
 
 
-def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
+def _blocks(info: list[Line], lists: bool = True) -> list[tuple[float, int, int]]:
     """(score, first, last) of every block body_span weighs: each run of the maximum-subarray scan
     up to its best line, in page order."""
     out: list[tuple[float, int, int]] = []
@@ -123,7 +148,7 @@ def _blocks(info: list[Line]) -> list[tuple[float, int, int]]:
             if end >= start:
                 out.append((best, start, end))
             best, total, start, end = 0.0, 0.0, pos, pos - 1
-        total += line.weight if line.prose else -SHORT_PENALTY
+        total += _span_score(line, lists)
         if total > best:
             best, end = total, pos
     if end >= start:
@@ -138,15 +163,15 @@ def _headed(info: list[Line], first: int) -> bool:
     )
 
 
-def headed_span(info: list[Line]) -> tuple[int, int] | None:
+def headed_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
     """body_span, unless the page holds a headed block above it: where the longest block has no
     date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
     the earlier block is the article (what follows it is a cookie notice, an author's bio, a
     disclaimer or the comments, none of which carry a header line of their own above)."""
-    span = body_span(info)
+    span = body_span(info, lists)
     if span is None or _headed(info, span[0]):
         return span
-    blocks = _blocks(info)
+    blocks = _blocks(info, lists)
     best = max(score for score, _, _ in blocks)
     for score, first, last in blocks:
         if last < span[0] and score >= HEADED_MIN_SHARE * best and _headed(info, first):
@@ -218,6 +243,38 @@ def _list_item_text(line: Line) -> bool:
     return len(WORD.findall(item)) >= LIST_ITEM_MIN_WORDS and ends_sentence(item)
 
 
+_NUMBERED = re.compile(r"^\s*\d{1,3}\.\s")
+
+
+def numbered_heading(info: list[Line], pos: int) -> bool:
+    """A numbered line over a paragraph of the body: a section heading of a list article ("1. Choose
+    the right pot"), where a list of links runs on item after item."""
+    line = info[pos]
+    return (
+        bool(_NUMBERED.match(line.text))
+        and pos + 1 < len(info)
+        and info[pos + 1].prose
+        and not is_widget(line.text)
+        and not is_credit(line.text)
+    )
+
+
+def inline_teaser(info: list[Line], pos: int) -> bool:
+    """A labelled link to another story between two paragraphs of the body ("Read also: …")."""
+    if not 0 < pos < len(info) - 1 or not (info[pos - 1].prose and info[pos + 1].prose):
+        return False
+    match = None if info[pos].furniture else _TEASER.match(info[pos].text)
+    if match is None:
+        return False
+    headline = match.group("headline")
+    low, high = TEASER_HEADLINE_WORDS
+    return (
+        (headline[0].isupper() or headline[0] in "¿¡")
+        and headline[-1] not in _TEASER_NO_END
+        and low <= len(WORD.findall(headline)) <= high
+    )
+
+
 def _discards_the_article(info: list[Line], first: int, last: int, min_words: int) -> bool:
     """The page-dump reading would keep too little to validate while the file plainly holds an
     article (sentence-like prose)."""
@@ -267,15 +324,20 @@ def refine_span(
 
 def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] | None:
     """How the hand-set rules read the lines: None when not as a page dump (no chrome outside the
-    body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span."""
-    span = headed_span(info)
-    if span is None:
+    body), else ('page_dump' or 'plain_fallback', first, last) with the hand-set span. Whether the
+    file is a dump is judged on the span found with bulleted sentences costing as any short line
+    does (a list-heavy article, a privacy policy, say, keeps its reading); the body is the span that
+    forgives them."""
+    judged = headed_span(info, lists=False)
+    if judged is None:
         return None
-    first, last = cut_at_section_end(info, *span)
+    first, last = cut_at_section_end(info, *judged)
     outside = [line for pos, line in enumerate(info) if pos < first or pos > last]
     chrome = [line for line in outside if not line.prose]
     if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
         return None
+    span = headed_span(info) or judged
+    first, last = cut_at_section_end(info, *span)
     if _discards_the_article(info, first, last, min_words):
         return "plain_fallback", first, last
     return "page_dump", first, last
@@ -338,8 +400,10 @@ def read_if_page_dump(doc: Document, min_words: int = 0) -> bool:
             removed.append(Segment(line.index + 1, line.text, "page.header", "metadata"))
         elif pos < first or pos > last:
             removed.append(Segment(line.index + 1, line.text, "page.outside_body", "navigation"))
-        elif line.furniture and not _list_item_text(line):
+        elif line.furniture and not _list_item_text(line) and not numbered_heading(info, pos):
             removed.append(Segment(line.index + 1, line.text, "page.furniture", "ui"))
+        elif pos != first and pos != last and inline_teaser(info, pos):
+            removed.append(Segment(line.index + 1, line.text, "page.teaser", "related"))
         elif pos in body.unlikely:
             removed.append(Segment(line.index + 1, line.text, "page.line_model", "ui"))
     doc.removed = removed
