@@ -41,7 +41,7 @@ from winnow.flows.writer import fold_skipped, fold_skipped_done, skipped_run, ta
 
 from winnow.clean.rules import rules_for
 from winnow.errors import WarehouseBusy, WarehouseLocked, WinnowError, is_transient, warehouse_failure
-from winnow.memory import return_free_memory
+from winnow.memory import limit_malloc_arenas, return_free_memory
 from winnow.read.sources import Plan
 from winnow.records import RunSummary
 from winnow.run import RunTally, finish_run, load_batch, plan_batches, plan_run, refused_batch
@@ -447,6 +447,7 @@ def run_ingest(
     """Run the flow from plain Python (the CLI uses this). Stopped by a signal, the flow run is
     marked Cancelled in Prefect and Interrupted (or Prefect's TerminationSignal) is raised."""
     current_run.clear()
+    limit_malloc_arenas()  # before the flow's threads start (the CLI did it already, as it loaded)
     try:
         with no_heartbeat():
             summary = ingest_flow(

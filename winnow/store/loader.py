@@ -22,6 +22,7 @@ import polars as pl
 
 from winnow.clean.learned import FINGERPRINT_KEY_SQL, PAIR_KEY_SQL, LearnedState
 from winnow.errors import WarehouseError
+from winnow.memory import return_free_memory
 from winnow.read.sources import Known
 from winnow.records import RunSummary
 from winnow.schemas.columns import RUNS, SEGMENTS, SKIPPED, names
@@ -202,6 +203,7 @@ class Loader:
             if table in self._columns:
                 folder = str(self._staging / table / "*.parquet")
                 self._insert_from(table, self._columns[table], "read_parquet(?)", [folder])
+                return_free_memory()  # each insert's buffers, freed, leave before the next one
         self._drop_staging()
 
     def _drop_staging(self) -> None:
@@ -409,6 +411,7 @@ class Loader:
     def commit(self) -> None:
         if self.near_dups is not None:
             self.near_dups.finish()
+            return_free_memory()
         self.flush_staged()
         self.con.execute("COMMIT")
         self.committed = True

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # imported where used: an ingest with nothing to load never n
     import pyarrow as pa
 
 from winnow.faults import hold
+from winnow.memory import return_free_memory
 from winnow.settings import Settings
 from winnow.store.clusters import recluster
 from winnow.store.dedup import GOLDEN, Scheme, mix, scheme_from, sign
@@ -284,6 +285,7 @@ class NearDuplicates:
             )
         self._shards = []
         self._drop_staging()
+        return_free_memory()
         if self._dirty:
             self.done.clusters_touched = recluster(self.con, self._dirty)
         self._dirty = set()
@@ -301,6 +303,7 @@ class NearDuplicates:
         signatures = pl.concat(self._queue, how="vertical")
         self._queue, self._queued = [], 0
         self.done.pairs += self._index(signatures)
+        return_free_memory()  # the lookup's joins and pairs, freed, go back to the OS
         self.done.signed += signatures.height
 
     def _index(self, signatures: pl.DataFrame) -> int:
