@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.conftest import CASES, SAMPLES, SHIPPED_SAMPLES
 from winnow.batch import process_file
 from winnow.clean.rules import default_rules
-from winnow.read.pagedump import analyse, body_span, read_if_page_dump
+from winnow.read.pagedump import _both_scans, _span_score, analyse, body_span, headed_span, read_if_page_dump
 from winnow.read.sources import FileEntry
 from winnow.records import Document
 from winnow.settings import get_settings
@@ -80,6 +80,34 @@ def test_body_span_prefers_the_long_prose_block() -> None:
     assert span is not None
     first, last = span
     assert [info[i].text for i in (first, last)] == [prose[0].strip(), prose[-1].strip()]
+
+
+def _max_subarray(scores: list[float]) -> tuple[int, int] | None:
+    """The definition, by brute force: the span of highest total above zero; on a tie, the one whose
+    end comes first, and for that end the latest start (a zero-sum run before it is not kept)."""
+    best, span = 0.0, None
+    for last in range(len(scores)):
+        for first in range(last, -1, -1):
+            total = sum(scores[first : last + 1])
+            if total > best:
+                best, span = total, (first, last)
+    return span
+
+
+def test_the_one_pass_scan_is_the_maximum_subarray_under_both_list_settings() -> None:
+    # The page-dump reading scans each file once per list setting; every case page's span must be
+    # the brute-force best span of the line scores, for either setting.
+    pages = sorted((CASES / "textdump").glob("*.txt"))
+    assert len(pages) >= 3
+    for path in pages:
+        info = analyse(path.read_text("utf-8").split("\n"))
+        strict, forgiving = _both_scans(info)
+        for lists, blocks in ((False, strict), (True, forgiving)):
+            expected = _max_subarray([_span_score(line, lists) for line in info])
+            assert body_span(info, lists) == expected, path.name
+            top = max(blocks, key=lambda block: block[0]) if blocks else None
+            assert (None if top is None else (top[1], top[2])) == expected, path.name
+            assert headed_span(info, lists) is not None or expected is None
 
 
 def test_no_prose_means_no_span() -> None:

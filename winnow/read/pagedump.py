@@ -124,36 +124,44 @@ def _span_score(line: Line, lists: bool) -> float:
     return LIST_ITEM_SCORE if lists and _list_item_text(line) else -SHORT_PENALTY
 
 
-def body_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
-    """(first, last) positions in `info` of the best-scoring span, or None without prose."""
-    best, best_span = 0.0, None
-    total, start = 0.0, 0
-    for pos, line in enumerate(info):
-        score = _span_score(line, lists)
-        if total <= 0:
-            total, start = 0.0, pos
-        total += score
-        if total > best:
-            best, best_span = total, (start, pos)
-    return best_span
+Block = tuple[float, int, int]  # (score, first, last) of one run of the body search
 
 
-def _blocks(info: list[Line], lists: bool = True) -> list[tuple[float, int, int]]:
-    """(score, first, last) of every block body_span weighs: each run of the maximum-subarray scan
-    up to its best line, in page order."""
-    out: list[tuple[float, int, int]] = []
+def _scan(scores: list[float]) -> list[Block]:
+    """Every block of the maximum-subarray scan over the line scores: each run (reset where the
+    running total falls to zero or below) up to its best line, in page order."""
+    out: list[Block] = []
     best, total, start, end = 0.0, 0.0, 0, -1
-    for pos, line in enumerate(info):
+    for pos, score in enumerate(scores):
         if total <= 0:
             if end >= start:
                 out.append((best, start, end))
             best, total, start, end = 0.0, 0.0, pos, pos - 1
-        total += _span_score(line, lists)
+        total += score
         if total > best:
             best, end = total, pos
     if end >= start:
         out.append((best, start, end))
     return out
+
+
+def _best(blocks: list[Block]) -> tuple[int, int] | None:
+    """The best-scoring span: the first block with the highest score (the maximum subarray)."""
+    top: Block | None = None
+    for block in blocks:
+        if top is None or block[0] > top[0]:
+            top = block
+    return None if top is None else (top[1], top[2])
+
+
+def _blocks(info: list[Line], lists: bool = True) -> list[Block]:
+    """(score, first, last) of every block body_span weighs, in page order."""
+    return _scan([_span_score(line, lists) for line in info])
+
+
+def body_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
+    """(first, last) positions in `info` of the best-scoring span, or None without prose."""
+    return _best(_blocks(info, lists))
 
 
 def _headed(info: list[Line], first: int) -> bool:
@@ -163,20 +171,39 @@ def _headed(info: list[Line], first: int) -> bool:
     )
 
 
-def headed_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
-    """body_span, unless the page holds a headed block above it: where the longest block has no
-    date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
-    the earlier block is the article (what follows it is a cookie notice, an author's bio, a
-    disclaimer or the comments, none of which carry a header line of their own above)."""
-    span = body_span(info, lists)
+def _headed_in(info: list[Line], blocks: list[Block]) -> tuple[int, int] | None:
+    span = _best(blocks)
     if span is None or _headed(info, span[0]):
         return span
-    blocks = _blocks(info, lists)
     best = max(score for score, _, _ in blocks)
     for score, first, last in blocks:
         if last < span[0] and score >= HEADED_MIN_SHARE * best and _headed(info, first):
             return first, last
     return span
+
+
+def headed_span(info: list[Line], lists: bool = True) -> tuple[int, int] | None:
+    """body_span, unless the page holds a headed block above it: where the longest block has no
+    date or byline over it and an earlier block of at least HEADED_MIN_SHARE of its score has one,
+    the earlier block is the article (what follows it is a cookie notice, an author's bio, a
+    disclaimer or the comments, none of which carry a header line of their own above)."""
+    return _headed_in(info, _blocks(info, lists))
+
+
+def _both_scans(info: list[Line]) -> tuple[list[Block], list[Block]]:
+    """The blocks with bulleted sentences costing as any short line does, and with them forgiven,
+    from one pass over the lines: the two scores differ only on non-prose bulleted sentences."""
+    strict: list[float] = []
+    forgiving: list[float] = []
+    for line in info:
+        if line.prose:
+            strict.append(line.weight)
+            forgiving.append(line.weight)
+        else:
+            strict.append(-SHORT_PENALTY)
+            forgiving.append(LIST_ITEM_SCORE if _list_item_text(line) else -SHORT_PENALTY)
+    strict_blocks = _scan(strict)
+    return strict_blocks, (strict_blocks if forgiving == strict else _scan(forgiving))
 
 
 def cut_at_section_end(info: list[Line], first: int, last: int) -> tuple[int, int]:
@@ -328,7 +355,8 @@ def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] 
     file is a dump is judged on the span found with bulleted sentences costing as any short line
     does (a list-heavy article, a privacy policy, say, keeps its reading); the body is the span that
     forgives them."""
-    judged = headed_span(info, lists=False)
+    strict, forgiving = _both_scans(info)
+    judged = _headed_in(info, strict)
     if judged is None:
         return None
     first, last = cut_at_section_end(info, *judged)
@@ -336,7 +364,7 @@ def _hand_set_reading(info: list[Line], min_words: int) -> tuple[str, int, int] 
     chrome = [line for line in outside if not line.prose]
     if len(chrome) < DUMP_MIN_OUTSIDE or len(chrome) < DUMP_MIN_OUTSIDE_RATIO * len(info):
         return None
-    span = headed_span(info) or judged
+    span = (judged if forgiving is strict else _headed_in(info, forgiving)) or judged
     first, last = cut_at_section_end(info, *span)
     if _discards_the_article(info, first, last, min_words):
         return "plain_fallback", first, last
