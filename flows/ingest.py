@@ -371,8 +371,9 @@ def _ingest(
         expected += sum(1 for e in plan.to_process if e.format == "warc")
         runner, in_flight = batch_runner(*scale(dask_address, workers), expected)
         # The learned state is read only when there is something to process: an unchanged re-run
-        # skips reading a million recurring-line keys.
-        learned = loader.learned_state() if plan.to_process else None
+        # skips reading a million recurring-line keys; a run of one batch processed here reads
+        # only the pairs its files ask about.
+        learned = loader.learned_state(whole=runner is not None or expected > 1) if plan.to_process else None
         process_batches(raw_dir, batches, runner, in_flight, load, learned, rules_dir)
         recorded_skips |= fold_skipped(loader, target)  # runs skipped while this one worked
         summary = finish_task(q(loader), q(plan), q(tally), raw_dir)

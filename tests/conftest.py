@@ -21,6 +21,8 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.pop("PREFECT_API_URL", None)  # the session's own server (prefect_harness), never the user's
 # A session that is killed leaves its server idle: it goes by itself after this.
 os.environ.setdefault("WINNOW_SERVER_IDLE_MINUTES", "10")
+# Derived data (the language model, winnow.cache) in a folder of the session's, not the user's.
+os.environ.setdefault("WINNOW_CACHE_DIR", tempfile.mkdtemp(prefix="winnow-cache-"))
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -38,3 +38,48 @@ def test_a_run_summary_is_a_runs_row() -> None:
     summary = RunSummary("r", "completed", datetime.now(UTC))
     assert len(summary.row()) == len(RUNS)
     assert RunSummary.from_json(summary.to_json()) == summary
+
+
+def test_a_process_validates_without_importing_hypothesis() -> None:
+    """winnow.validate imports pandera with hypothesis hidden (pandera's strategies, unused, would
+    import it: 0.1-0.2 s of every ingest where the dev tools are installed); the contract's
+    answers are the same as in this process, which imported hypothesis first."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.helpers import article_text
+    from winnow.batch import process_batch
+    from winnow.read.sources import FileEntry
+
+    script = """
+import json, sys
+from pathlib import Path
+from winnow.batch import process_batch
+from winnow.read.sources import FileEntry
+from winnow.validate import validate_articles
+raw = Path(sys.argv[1])
+entries = [FileEntry(p.name, p.stat().st_size, p.stat().st_mtime_ns, "txt") for p in sorted(raw.iterdir())]
+batch = process_batch(raw, entries)
+valid, invalid = validate_articles(batch.articles, batch.sources)
+print(json.dumps([sorted(valid["doc_id"].to_list()), sorted(invalid["check"].to_list()),
+                  "hypothesis" in sys.modules]))
+"""
+    import tempfile
+
+    from winnow.validate import validate_articles
+
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp)
+        (raw / "good.txt").write_text(article_text(salt="good"), "utf-8")
+        (raw / "short.txt").write_text("Short\n\nToo few words here to be an article at all.", "utf-8")
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(raw)], capture_output=True, text=True, check=True
+        )
+        files = sorted(raw.iterdir())
+        entries = [FileEntry(p.name, p.stat().st_size, p.stat().st_mtime_ns, "txt") for p in files]
+        batch = process_batch(raw, entries)
+        valid, invalid = validate_articles(batch.articles, batch.sources)
+    there = json.loads(done.stdout)
+    assert there == [sorted(valid["doc_id"].to_list()), sorted(invalid["check"].to_list()), False]
+    assert there[0] and there[1]  # one passes, one fails the contract

@@ -102,3 +102,51 @@ def test_profiles_read_as_langdetect_reads_them() -> None:
     assert list(model.index) == list(_factory.word_lang_prob_map)
     expected = np.array(list(_factory.word_lang_prob_map.values()), dtype=np.float64)
     assert np.array_equal(model.matrix, expected)
+
+
+def test_the_language_model_is_cached_with_the_same_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is built once into the `cache_dir` setting's folder and read back from it with
+    exactly the values a build makes; a damaged entry is built again."""
+    import numpy as np
+
+    from winnow.extract import language
+    from winnow.settings import get_settings
+
+    monkeypatch.setenv("WINNOW_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    try:
+        built = language._read_profiles(PROFILES_DIRECTORY)
+        first = language._cached_model(PROFILES_DIRECTORY)  # builds and stores
+        (entry,) = (tmp_path / "cache").iterdir()
+        assert entry.name.startswith("langdetect-") and (entry / "matrix.npy").is_file()
+        again = language._cached_model(PROFILES_DIRECTORY)  # reads the entry
+        for model in (first, again):
+            assert model.langs == built.langs and model.index == built.index
+            assert list(model.index) == list(built.index)
+            assert model.matrix.dtype == built.matrix.dtype and model.matrix.shape == built.matrix.shape
+            assert model.matrix.tobytes() == built.matrix.tobytes()
+        assert type(again.matrix) is np.ndarray and not again.matrix.flags.writeable  # mapped
+        (entry / "matrix.npy").write_bytes(b"not a matrix")
+        damaged = language._cached_model(PROFILES_DIRECTORY)  # falls back to a build, forgets the entry
+        assert damaged.matrix.tobytes() == built.matrix.tobytes() and not entry.exists()
+        language._cached_model(PROFILES_DIRECTORY)  # the next process writes it again
+        assert language._read_model(entry).matrix.tobytes() == built.matrix.tobytes()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_an_unwritable_cache_folder_still_detects(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from winnow.extract import language
+    from winnow.settings import get_settings
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", "utf-8")
+    monkeypatch.setenv("WINNOW_CACHE_DIR", str(blocked / "cache"))
+    get_settings.cache_clear()
+    try:
+        model = language._cached_model(PROFILES_DIRECTORY)
+        assert model.langs == language._read_profiles(PROFILES_DIRECTORY).langs
+    finally:
+        get_settings.cache_clear()

@@ -158,6 +158,54 @@ def test_observations_wait_on_disk_and_are_recorded_once_each(tmp_path: Path) ->
     assert not list(tmp_path.glob(".w.duckdb.staging-*"))
 
 
+def test_reading_only_the_pairs_asked_about_gives_the_whole_states_answers(tmp_path: Path) -> None:
+    """winnow.store.learned_reader (a one-batch run's state) answers as Loader.learned_state()
+    does, before and after the run absorbs its batches."""
+    import polars as pl
+    from winnow.schemas.columns import OBSERVATION_FRAME
+
+    from winnow.store.learned_reader import WarehouseLearned
+    from winnow.store.loader import Loader
+    from winnow.store.warehouse import open_warehouse
+
+    def obs(*rows: tuple[str, str, str]) -> pl.DataFrame:
+        return pl.DataFrame([(*r, f"text {r[1]}") for r in rows], schema=OBSERVATION_FRAME, orient="row")
+
+    con = open_warehouse(tmp_path / "w.duckdb")
+    try:
+        first = Loader(con, "run-1")
+        first.begin()
+        first.add_observations(
+            obs(("s/", "h1", "fp1"), ("s/", "h1", "fp2"), ("s/", "h1", "fp3"), ("s/", "h2", "fp1"))
+        )
+        first.add_observations(obs(("t/", "h1", "fp1"), ("s/", "h3", "fp2"), ("s/", "h3", "fp2")))
+        first.commit()
+        whole, part = Loader(con, "run-2"), Loader(con, "run-3")
+        whole.begin()
+        full = whole.learned_state()
+        lazy = part.learned_state(whole=False)
+        assert isinstance(lazy, WarehouseLearned) and not isinstance(full, WarehouseLearned)
+        pairs = [(s, h) for s in ("s/", "t/", "u/") for h in ("h1", "h2", "h3", "h4")]
+        fps = [(s, f) for s in ("s/", "t/", "u/") for f in ("fp1", "fp2", "fp3", "fp4")]
+        lazy.prefetch(pairs[:3], fps[:2])
+        assert lazy.prior(pairs) == full.prior(pairs) == [3, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+        assert [lazy.known(*f) for f in fps] == [full.known(*f) for f in fps]
+        assert lazy.known("s/", "fp3") and not lazy.known("t/", "fp2")
+        batch = obs(("s/", "h2", "fp4"), ("s/", "h4", "fp4"), ("t/", "h1", "fp1"), ("u/", "h1", "fp9"))
+        for state in (full, lazy):
+            state.absorb_frame(batch)
+        fps.append(("u/", "fp9"))
+        assert lazy.prior(pairs) == full.prior(pairs)
+        assert lazy.prior(pairs)[:4] == [3, 2, 1, 1]
+        assert [lazy.known(*f) for f in fps] == [full.known(*f) for f in fps]
+        fresh = Loader(con, "run-4").learned_state(whole=False)  # absorbed first, asked after
+        fresh.absorb_frame(batch)
+        assert fresh.prior(pairs) == full.prior(pairs)
+        whole.rollback()
+    finally:
+        con.close()
+
+
 def test_an_article_two_parallel_batches_both_carried_counts_once() -> None:
     # Batches run at the same time each get the state as it was before either loaded: a copy of one
     # article in both reports the same (source, line, article) twice. The warehouse keeps one row.

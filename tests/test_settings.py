@@ -336,6 +336,7 @@ def test_every_setting_has_a_test_of_its_effect() -> None:
         "dask_address",
         "memory_limit",
         "server_idle_minutes",  # tests/test_server.py: test_the_server_stops_itself_when_unused
+        "cache_dir",  # tests/test_language.py: test_the_language_model_is_cached_with_the_same_values
     }
     assert tested == set(defaults())
 

@@ -33,6 +33,7 @@ class Settings:
     dask_address: str
     memory_limit: str
     server_idle_minutes: float
+    cache_dir: str
     rules_dir: str
     max_header_lines: int
     max_title_chars: int

@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import pandera.polars as pa
 import polars as pl
 
-from winnow.schemas.article import CHECK_REASONS, REJECTION_SCHEMA, article_schema, teaser_schema
-from winnow.schemas.columns import REJECTION_FRAME
-from winnow.settings import Settings, get_settings
+
+@contextmanager
+def _hypothesis_hidden() -> Iterator[None]:
+    """pandera's polars checks import its data-synthesis strategies, which import hypothesis when
+    it is installed (it is, with winnow's dev tools): 0.1-0.2 s of every process that validates,
+    for a feature winnow does not use. Imported with hypothesis hidden (pandera then defines
+    the strategies as unavailable), unless the process has imported it already (the tests)."""
+    if "hypothesis" in sys.modules:
+        yield
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # `import hypothesis` raises ImportError
+    try:
+        yield
+    finally:
+        if sys.modules.get("hypothesis", 0) is None:
+            del sys.modules["hypothesis"]
+
+
+with _hypothesis_hidden():
+    import pandera.backends.polars.builtin_checks  # noqa: F401 - what the first validate() imports
+    import pandera.polars as pa
+
+from winnow.schemas.article import (  # noqa: E402 - pandera first, above
+    CHECK_REASONS,
+    REJECTION_SCHEMA,
+    article_schema,
+    teaser_schema,
+)
+from winnow.schemas.columns import REJECTION_FRAME  # noqa: E402
+from winnow.settings import Settings, get_settings  # noqa: E402
 
 
 def _reason(column: str | None, check: str) -> str:

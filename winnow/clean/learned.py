@@ -189,6 +189,11 @@ class LearnedState:
         """A copy that later absorb() calls on this state leave alone (they replace the arrays)."""
         return LearnedState(self.counts, self.singles, self.fingerprints)
 
+    def prefetch(self, pairs: Sequence[tuple[str, str]], fingerprints: Sequence[tuple[str, str]]) -> None:
+        """Told the (source, line hash) and (source, fingerprint) pairs a batch is about to ask
+        about; this state holds everything already. (winnow.store.learned_reader reads only what
+        it is told, for a run with one small batch.)"""
+
     def known(self, source: str, fp: str) -> bool:
         return bool(self.fingerprints.contains(_keys([(source, fp)]))[0])
 
@@ -215,11 +220,13 @@ def learn_and_remove(
         taken = {s.position - 1 for s in doc.removed}
         fp, cands, where = _read([(i, x) for i, x in enumerate(doc.lines) if i not in taken], max_words)
         per_doc.append((doc, source, fp, cands, where))
+    pairs = list({(source, lhash) for _, source, _, cands, _ in per_doc for lhash in cands})
+    state.prefetch(pairs, [(source, fp) for _, source, fp, _, _ in per_doc])
+    for _, source, fp, cands, _ in per_doc:
         if not state.known(source, fp):  # an article counted before does not count again
             for lhash in cands:
                 batch[source][lhash].add(fp)
     observations: list[dict[str, Any]] = []
-    pairs = list({(source, lhash) for _, source, _, cands, _ in per_doc for lhash in cands})
     before = dict(zip(pairs, state.prior(pairs), strict=True))
     for doc, source, fp, cands, where in per_doc:
         learned = {

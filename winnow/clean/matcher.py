@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from winnow.clean import analysis
 from winnow.clean.patterns import ascii_starts, required_chars, required_texts
 from winnow.clean.rules import Rule
 
@@ -18,14 +19,29 @@ def _combinable(rule: Rule) -> bool:
         return False
     if rule.match != "regex":
         return True
-    for pattern in rule.patterns:
-        if _BACKREF.search(pattern):
-            return False  # group numbers shift inside an alternation
-        try:
-            re.compile(f"x|(?:{pattern})")  # global inline flags, e.g. (?s), must start a pattern
-        except re.error:
-            return False
+    return all(analysis.remembered("combinable", p, _pattern_combinable) for p in rule.patterns)
+
+
+def _pattern_combinable(pattern: str) -> bool:
+    if _BACKREF.search(pattern):
+        return False  # group numbers shift inside an alternation
+    try:
+        re.compile(f"x|(?:{pattern})")  # global inline flags, e.g. (?s), must start a pattern
+    except re.error:
+        return False
     return True
+
+
+def _starts(pattern: str) -> frozenset[str] | None:
+    return analysis.remembered("starts", pattern, ascii_starts)
+
+
+def _needs(pattern: str) -> frozenset[str]:
+    return analysis.remembered("needs", pattern, lambda p: required_chars(p, re.IGNORECASE))
+
+
+def _texts(pattern: str) -> tuple[str, ...] | None:
+    return analysis.remembered("texts", pattern, required_texts)
 
 
 def _top_level_bar(pattern: str) -> bool:
@@ -105,12 +121,12 @@ class Matcher:
         self._limit = limit
         self._loose_limit = loose_limit
         self._anchored_parts = tuple(anchored)
-        self._anchored_starts = tuple(ascii_starts(p) for p in anchored)
-        self._anchored_needs = tuple(required_chars(p, re.IGNORECASE) for p in anchored)
+        self._anchored_starts = tuple(_starts(p) for p in anchored)
+        self._anchored_needs = tuple(_needs(p) for p in anchored)
         self._gates = "".join(sorted(set().union(*self._anchored_needs)))
         self._anchored_cut: dict[tuple[str, str], re.Pattern[str] | None] = {}
         self._loose_parts = tuple(loose)
-        texts = [required_texts(p) for p in loose]
+        texts = [_texts(p) for p in loose]
         self._loose_texts = tuple((text, i) for i, terms in enumerate(texts) for text in terms or ())
         self._loose_open = frozenset(i for i, terms in enumerate(texts) if terms is None)  # never cut
         self._loose_cut: dict[frozenset[int], re.Pattern[str] | None] = {}
@@ -119,6 +135,7 @@ class Matcher:
             self._loose = re.compile("|".join(loose), re.IGNORECASE) if loose else None
         except re.error:  # e.g. two rules name a group alike: every line is tried rule by rule
             self._anchored, self._loose, self._always, self._limit = None, None, self.rules, -1.0
+        analysis.save()  # what this build worked out, for the next process
 
     def _maybe(self, folded: str, words: int) -> bool:
         if words > self._limit:

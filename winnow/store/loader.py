@@ -27,6 +27,7 @@ from winnow.read.sources import Known
 from winnow.records import RunSummary
 from winnow.schemas.columns import RUNS, SEGMENTS, SKIPPED, names
 from winnow.settings import get_settings
+from winnow.store.learned_reader import WarehouseLearned
 from winnow.store.neardup import NearDuplicates, index_from
 from winnow.store.scan import execute, python_tables
 from winnow.store.search import index_articles
@@ -80,8 +81,12 @@ class Loader:
         rows = self.con.execute("SELECT content_hash, min(doc_id) FROM articles GROUP BY 1").fetchall()
         return {h: d for h, d in rows}
 
-    def learned_state(self) -> LearnedState:
-        """Recurring-line counts so far (read once per run, then kept up to date in memory)."""
+    def learned_state(self, whole: bool = True) -> LearnedState:
+        """Recurring-line counts so far (read once per run, then kept up to date in memory).
+        `whole` False: read for the pairs asked about only (winnow.store.learned_reader), for a
+        run whose one batch is processed in this process; the same answers."""
+        if self._learned is None and not whole:
+            self._learned = WarehouseLearned(self.con)
         if self._learned is None:
             counts = self.con.execute(
                 "SELECT source, line_hash, count(DISTINCT fingerprint) FROM learned_line_docs GROUP BY ALL "
