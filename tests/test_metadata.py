@@ -94,6 +94,18 @@ def test_slashed_dates_follow_the_page() -> None:
     assert not slash_dayfirst("posted on 04/05/2022 and updated with the latest news of the case")
 
 
+@pytest.mark.parametrize("raw", ["2006", "May 2006", "2006-05", "Published in 2019", "Winter 2021"])
+def test_a_date_without_month_or_day_names_no_day(raw: str) -> None:
+    # Once dateutil filled the missing parts from today: datePublished "2006" came out as this
+    # run's month and day, so the same page gave another date each day it was ingested.
+    assert parse_datetime(raw) is None
+
+
+def test_a_whole_date_still_parses_through_dateutil() -> None:
+    assert parse_datetime("Mon, 30 Jan 2017 10:00:00 GMT") == datetime(2017, 1, 30, 10, tzinfo=UTC)
+    assert parse_datetime("2024-02-29") == datetime(2024, 2, 29, tzinfo=UTC)
+
+
 def test_local_iso_keeps_the_stated_offset() -> None:
     raw = "Published - April 16, 2025 09:19 pm IST"
     assert local_iso(raw, parse_datetime(raw)) == "2025-04-16T21:19:00+05:30"

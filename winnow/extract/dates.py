@@ -204,6 +204,9 @@ def _zone_of(text: str | None) -> tzinfo | None:
     return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3) or 0)))
 
 
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2000, 2, 2))  # differ in month and day, both valid for any day
+
+
 def _dateutil(text: str) -> datetime | None:
     text = _PREFIX.sub("", text.strip())
     text = _DOTTED_TIME.sub(r"\1:\2", text)
@@ -213,9 +216,14 @@ def _dateutil(text: str) -> datetime | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return du_parser.parse(text, tzinfos=ZONES, fuzzy=True)
+            # dateutil fills what the text leaves out from `default` (today, unless told): parsed
+            # against two defaults, a month or day the text does not give shows as a difference,
+            # and "2006" or "May 2006" names no calendar date (the raw string is still kept).
+            first = du_parser.parse(text, tzinfos=ZONES, fuzzy=True, default=_DEFAULTS[0])
+            second = du_parser.parse(text, tzinfos=ZONES, fuzzy=True, default=_DEFAULTS[1])
     except (ValueError, OverflowError, TypeError, du_parser.ParserError):
         return None
+    return first if (first.month, first.day) == (second.month, second.day) else None
 
 
 @lru_cache(maxsize=8_192)  # one site's pages share date lines
