@@ -30,7 +30,9 @@ import duckdb
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from make_corpus import generate  # noqa: E402
+import random  # noqa: E402
+
+from make_corpus import article, generate, load_templates  # noqa: E402
 
 WINNOW = str(Path(sys.executable).with_name("winnow"))
 
@@ -75,6 +77,15 @@ def flow_seconds(warehouse: Path, n: int) -> list[float]:
     return [float(r[0]) for r in got]
 
 
+def loaded_articles(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        got = con.execute("SELECT count(*) FROM articles").fetchall()
+    finally:
+        con.close()
+    return int(got[0][0])
+
+
 def line(name: str, walls: list[float], flows: list[float], cpu: list[float]) -> str:
     return (
         f"| {name} | {len(walls)} | {min(walls):.2f} | {statistics.median(walls):.2f} | {max(walls):.2f} "
@@ -112,14 +123,21 @@ def main(argv: list[str] | None = None) -> None:
         unchanged_cpu = CPU[-args.runs :]
         print("unchanged re-runs:", " ".join(f"{t:.2f}s" for t in unchanged), flush=True)
         unchanged_flow = flow_seconds(warehouse, args.runs)
-        template = next(p for p in sorted(raw.rglob("*.txt")) if p.stat().st_size > 2000)
+        # Each added file is a new article made as the corpus's are (its own title, unique sentence
+        # and draw of paragraphs), so the run takes the whole path a new article takes: cleaning,
+        # validation, the search index, the near-duplicate lookup and the insert. (An edited copy
+        # of a corpus file would be recognised as a near-duplicate and skip most of it.)
+        templates, pools = load_templates()
+        rng = random.Random(args.n)
         added = []
         for i in range(args.runs):
-            text = template.read_text("utf-8", errors="replace")
-            (raw / f"added-{i}.txt").write_text(text.replace(".", f" (added {i}).", 3), "utf-8")
+            template = templates[i % len(templates)]
+            text = article(template, pools[template.language], args.n + 1 + i, rng)
+            (raw / f"added-{i}.txt").write_text(text, "utf-8")
+            before = loaded_articles(warehouse)
             seconds, out = ingest(raw, warehouse, env)
-            if "1 new" not in out:
-                raise SystemExit(f"the added file was not new:\n{out}")
+            if "1 new" not in out or loaded_articles(warehouse) != before + 1:
+                raise SystemExit(f"the added file was not loaded as a new article:\n{out}")
             added.append(seconds)
             print(f"one file added: {seconds:.2f}s", flush=True)
         added_flow = flow_seconds(warehouse, args.runs)
