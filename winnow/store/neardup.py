@@ -64,7 +64,7 @@ MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articl
 # older warehouses to it): a join row per new article and band is then at most this many.
 BUCKET_CAP = 50
 CANDIDATE_ROWS = 500  # new articles joined at once: at most 500 x 64 bands x 50 = 1.6M join rows
-SCORE_CHUNK = 32_768  # candidate pairs scored at once: 2 x 16 MB of signatures, not a lookup's 1 GB
+SCORE_CHUNK = 8_192  # candidate pairs scored at once: 2 x 4 MB of signatures (32,768: 23 MB more at peak)
 STORED_CHUNK = 16_384  # earlier articles' signatures read at once when scoring: 8 MB at 128 values
 REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
 _SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
