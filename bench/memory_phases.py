@@ -352,6 +352,14 @@ def instrument(probe: Probe) -> None:
     wrap(ingest, "load_batch", probe, "load batch")
     wrap(ingest, "finish_run", probe, "finish", after=lambda p, *a: p.snapshot("after finish (committed)"))
     wrap(NearDuplicates, "lookup", probe, "near-dup lookup")
+    for part, label in (
+        ("_capped", "lookup: bucket caps"),
+        ("_candidates", "lookup: candidate join"),
+        ("_score", "lookup: scoring"),
+        ("_stored", "lookup: stored signatures"),
+        ("_keep", "lookup: staging"),
+    ):
+        wrap(NearDuplicates, part, probe, label)
     wrap(NearDuplicates, "finish", probe, "finish: near-dup index move + recluster")
     wrap(neardup, "recluster", probe, "finish: recluster")
     wrap(Loader, "flush_staged", probe, "finish: insert staged Parquet")

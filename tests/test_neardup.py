@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from tests.neardup_helpers import story
+from winnow.store import neardup
 from winnow.store.dedup import Scheme, minhashes, shingle_hashes, sign
 from winnow.store.neardup import (
     BUCKET_CAP,
@@ -227,6 +228,41 @@ def test_changed_settings_rebuild_the_index_as_a_fresh_one(tmp_path: Path, chang
         (8, 8)
     ]
     con.close()
+
+
+def scored_pairs(path: Path) -> list[tuple[str, str, float, float]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(
+            "SELECT doc_id, of_doc_id, similarity, jaccard FROM near_duplicates ORDER BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_scoring_in_parts_finds_the_same_pairs_as_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lookup reads the earlier articles' signatures STORED_CHUNK at a time and scores the pairs
+    SCORE_CHUNK at a time: with parts of one or two (every earlier article read apart: from the
+    committed table, this run's staged lookups and the lookup's own) the pairs, their direction and
+    their figures are those of one part holding everything."""
+    docs = make_docs()
+    docs.update({f"one-copy-{i}": "\n\n".join([*story(11), f"Reported from desk {i}."]) for i in range(6)})
+    keys = list(docs)
+    first, second = keys[::2], keys[1::2]  # the second run finds copies in the committed table
+
+    def run(path: Path) -> None:
+        index_into(path, docs, first, Index(threshold=0.5), batch=3)
+        index_into(path, docs, second, Index(threshold=0.5), batch=4)
+
+    run(tmp_path / "whole.duckdb")
+    whole = scored_pairs(tmp_path / "whole.duckdb")
+    monkeypatch.setattr(neardup, "STORED_CHUNK", 1)
+    monkeypatch.setattr(neardup, "SCORE_CHUNK", 2)
+    run(tmp_path / "parts.duckdb")
+    assert scored_pairs(tmp_path / "parts.duckdb") == whole
+    assert len(whole) > 20 and {"one-copy-0", "one-copy-5"} <= {p[0] for p in whole} | {p[1] for p in whole}
 
 
 def bucket_sizes(path: Path) -> list[int]:

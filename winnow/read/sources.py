@@ -114,11 +114,17 @@ def walk_raw(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
 
 
 def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
-    """Diff raw/ against the manifest: new or changed files to process, unchanged, deleted."""
+    """Diff raw/ against the manifest: new or changed files to process, unchanged, deleted; each
+    list in path order.
+
+    The walk is taken a folder at a time and each list sorted at the end: a sorted walk held every
+    file's directory entry at once (about 1 KB of small Python objects a file), and those freed
+    among the entries kept left Python's allocator arenas it could not give back (133 MB of arenas
+    for 38 MB in use after 100,000 files, for the whole run)."""
     root = Path(raw_dir)
     plan = Plan()
     present: set[str] = set()
-    for rel, entry in sorted(walk_raw(root), key=lambda pair: pair[0]):
+    for rel, entry in walk_raw(root):
         present.add(rel)
         prior = manifest.get(rel)
         try:
@@ -154,8 +160,15 @@ def discover(raw_dir: str | Path, manifest: Mapping[str, Known]) -> Plan:
             )
         else:
             plan.to_process.append(fe)
+    plan.to_process.sort(key=_path)
+    plan.unchanged.sort(key=_path)
+    plan.refused.sort(key=lambda refused: refused[0].path)
     plan.deleted = sorted(p for p, k in manifest.items() if p not in present and k.status != "deleted")
     return plan
+
+
+def _path(entry: FileEntry) -> str:
+    return entry.path
 
 
 class ReadProblem(WinnowError):

@@ -42,7 +42,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -64,7 +64,8 @@ MAX_CANDIDATES = 200  # scored per new article at most: a bound when many articl
 # older warehouses to it): a join row per new article and band is then at most this many.
 BUCKET_CAP = 50
 CANDIDATE_ROWS = 500  # new articles joined at once: at most 500 x 64 bands x 50 = 1.6M join rows
-SCORE_CHUNK = 32_768  # candidate pairs scored at once: 2 x 16 MB of signatures, not a lookup's 1 GB
+SCORE_CHUNK = 8_192  # candidate pairs scored at once: 2 x 4 MB of signatures (32,768: 23 MB more at peak)
+STORED_CHUNK = 16_384  # earlier articles' signatures read at once when scoring: 8 MB at 128 values
 REBUILD_CHUNK = 5_000  # articles re-signed or re-indexed at once when the settings change
 _SIGNATURE_COLUMNS = ("sig_key", "doc_id", "source_path", "shingles", "minhash")
 _INSERT_SIGNATURES = (
@@ -85,6 +86,19 @@ _CANDIDATES = (
 )
 _CANDIDATES_COMMITTED = _CANDIDATES.format(staged="")
 _CANDIDATES_STAGED = _CANDIDATES.format(staged=" UNION ALL SELECT band_key, sig_key FROM read_parquet(?)")
+# Stored signatures of a part of a lookup's earlier articles (_nd_wanted), from the table and this
+# run's staged lookups; the key range lets DuckDB skip the row groups and Parquet files outside it.
+_STORED = (
+    "SELECT sig_key, shingles, doc_id, minhash FROM {source} "
+    "WHERE sig_key BETWEEN ? AND ? AND sig_key IN (SELECT k FROM _nd_wanted)"
+)
+_STORED_COMMITTED = _STORED.format(source="near_dup_signatures") + " ORDER BY sig_key"
+_STORED_STAGED = (
+    _STORED.format(source="near_dup_signatures")
+    + " UNION ALL "
+    + _STORED.format(source="read_parquet(?)")
+    + " ORDER BY sig_key"
+)
 _DELETE_GONE_KEYS = "DELETE FROM {table} WHERE sig_key IN (SELECT sig_key FROM _nd_gone_keys)"
 # How many articles each of a lookup's keys (_nd_keys) holds in the index already.
 _HELD = (
@@ -378,6 +392,7 @@ class NearDuplicates:
                 got = execute(self.con, query, args).fetchnumpy()
             found_a.append(np.asarray(got["a"], dtype=np.int64))
             found_b.append(np.asarray(got["b"], dtype=np.int64))
+        return_free_memory()  # the joins' freed hash tables go back before the scoring (28 MB at 30,000)
         if not found_a:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         return np.concatenate(found_a), np.concatenate(found_b)
@@ -390,43 +405,59 @@ class NearDuplicates:
         sig_keys: np.ndarray,
         pairs: tuple[np.ndarray, np.ndarray],
     ) -> int:
-        """Score the candidate pairs; record those at or above the threshold. Returns their number."""
+        """Score the candidate pairs; record those at or above the threshold. Returns their number.
+
+        The earlier articles' signatures are read from storage STORED_CHUNK articles at a time (in
+        sig_key order) and the pairs scored against each part as it comes, so a lookup holds the
+        signatures of one part, not of every earlier article its candidates name: those grow with
+        the index (4,500 in the first lookup of 30,000 generated files, 13,600 in the last; up to
+        LOOKUP_ROWS x MAX_CANDIDATES), and were held as a Python tuple each. Each pair's figures
+        depend on its two signatures only: the parts change nothing."""
         import pyarrow as pa
 
         a_keys, b_keys = pairs
         if not a_keys.size:
             return 0
         first = int(sig_keys[0])
-        ids = signatures["doc_id"].to_list()
-        # Earlier articles come from storage, the others from this lookup: gathered with numpy,
-        # not pair by pair (up to MAX_CANDIDATES pairs per article: a million at 5,000 articles).
+        ids = np.asarray(signatures["doc_id"].to_list(), dtype=object)
         keys, inverse = np.unique(b_keys, return_inverse=True)
-        stored = keys[keys < first]
-        earlier = self._stored(stored)
-        in_run = keys >= first
-        here = np.searchsorted(sig_keys, keys[in_run])
-        key_sig = np.empty((keys.size, sig.shape[1]), dtype=np.uint32)
-        key_size = np.empty(keys.size, dtype=np.float64)
-        key_ids: list[str] = [""] * keys.size
-        key_sig[in_run], key_size[in_run] = sig[here], sizes[here]
-        for slot, j in zip(np.flatnonzero(in_run).tolist(), here.tolist(), strict=True):
-            key_ids[slot] = ids[j]
-        for slot, key in enumerate(stored.tolist()):  # `stored` is the sorted head of `keys`
-            key_sig[slot], key_size[slot], key_ids[slot] = earlier[key]
         at = np.searchsorted(sig_keys, a_keys)
         sim = np.empty(a_keys.size, dtype=np.float64)
         jac = np.empty(a_keys.size, dtype=np.float64)
-        for lo in range(0, a_keys.size, SCORE_CHUNK):  # the pairs' signatures, a chunk at a time
-            part = slice(lo, lo + SCORE_CHUNK)
-            b = inverse[part]
-            sim[part], jac[part] = similarity(sig[at[part]], key_sig[b], sizes[at[part]], key_size[b])
-        hit = np.flatnonzero(sim >= self.index.threshold)
-        if not hit.size:
+        # the pairs grouped by their earlier article's place in `keys` (each group in pair order)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(keys.size + 1))
+        stored = int(np.searchsorted(keys, first))  # keys[:stored] are earlier lookups' articles
+        hit_at: list[np.ndarray] = []
+        hit_of: list[np.ndarray] = []
+
+        def score(lo: int, hi: int, b_sig: np.ndarray, b_size: np.ndarray, b_ids: np.ndarray) -> None:
+            """The pairs whose earlier article is keys[lo:hi], whose signatures, sizes and doc_ids
+            are given in that order."""
+            group = order[bounds[lo] : bounds[hi]]
+            for c in range(0, group.size, SCORE_CHUNK):
+                p = group[c : c + SCORE_CHUNK]
+                b = inverse[p] - lo
+                sim[p], jac[p] = similarity(sig[at[p]], b_sig[b], sizes[at[p]], b_size[b])
+                hit = sim[p] >= self.index.threshold
+                hit_at.append(p[hit])
+                hit_of.append(b_ids[b[hit]])
+
+        for lo in range(0, stored, STORED_CHUNK):
+            hi = min(lo + STORED_CHUNK, stored)
+            score(lo, hi, *self._stored(keys[lo:hi]))
+        if stored < keys.size:  # the lookup's own articles
+            here = np.searchsorted(sig_keys, keys[stored:])
+            score(stored, keys.size, sig[here], sizes[here], ids[here])
+        where = np.concatenate(hit_at) if hit_at else np.empty(0, dtype=np.int64)
+        if not where.size:
             return 0
+        in_order = np.argsort(where)  # the pairs in their candidate order, as found
+        hit = where[in_order]
         edges = pa.table(
             {
-                "doc_id": pa.array([ids[j] for j in at[hit].tolist()], pa.string()),
-                "of_doc_id": pa.array([key_ids[i] for i in inverse[hit].tolist()], pa.string()),
+                "doc_id": pa.array(ids[at[hit]].tolist(), pa.string()),
+                "of_doc_id": pa.array(np.concatenate(hit_of)[in_order].tolist(), pa.string()),
                 "similarity": pa.array(np.round(sim[hit], 4)),
                 "jaccard": pa.array(np.round(jac[hit], 4)),
             }
@@ -443,33 +474,24 @@ class NearDuplicates:
         return edges.num_rows
 
     # --- storage ----------------------------------------------------------------------
-    def _stored(self, keys: np.ndarray) -> dict[int, tuple[np.ndarray, float, str]]:
-        """sig_key -> (signature, shingles, doc_id) of articles indexed before this lookup: in the
-        table, or staged by this run (only the shards whose key range holds one are read)."""
+    def _stored(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (signatures, shingles, doc_ids) of these articles indexed before this lookup, in the
+        order of `keys` (sorted, distinct): from the table, or staged by this run (only the shards
+        whose key range holds one are read)."""
         import pyarrow as pa
 
-        if not keys.size:
-            return {}
-        lo, hi = int(keys.min()), int(keys.max())
+        lo, hi = int(keys[0]), int(keys[-1])
         staged = [str(s.signatures) for s in self._shards if s.hi >= lo and s.lo <= hi]
-        query = (
-            "SELECT sig_key, shingles, doc_id, minhash FROM near_dup_signatures "
-            "WHERE sig_key IN (SELECT k FROM _nd_wanted)"
-        )
-        args: list[Any] = []
-        if staged:
-            query += (
-                " UNION ALL SELECT sig_key, shingles, doc_id, minhash FROM read_parquet(?) "
-                "WHERE sig_key IN (SELECT k FROM _nd_wanted)"
-            )
-            args.append(staged)
+        query, args = (_STORED_STAGED, [lo, hi, staged, lo, hi]) if staged else (_STORED_COMMITTED, [lo, hi])
         with python_tables(_nd_wanted=pa.table({"k": pa.array(keys)})):
-            got = execute(self.con, query, args).fetchall()
-        num_perm = self.index.scheme.num_perm
-        return {
-            int(key): (np.frombuffer(minhash, dtype="<u4", count=num_perm), float(shingles), doc)
-            for key, shingles, doc, minhash in got
-        }
+            got = execute(self.con, query, args).fetchnumpy()
+        if not np.array_equal(np.asarray(got["sig_key"], dtype=np.int64), keys):
+            raise RuntimeError("near-duplicate index: a candidate's stored signature is missing")
+        return (
+            decode(list(got["minhash"]), self.index.scheme.num_perm),
+            np.asarray(got["shingles"], dtype=np.float64),
+            np.asarray(got["doc_id"], dtype=object),
+        )
 
     def _keep(self, signatures: pl.DataFrame, bands: pa.Table) -> None:
         """A lookup's rows: staged on disk until finish() (a transaction's appends stay in memory
