@@ -6,69 +6,34 @@ memory and time, without the rest of the ingest, on real articles.
 The signatures of WAREHOUSE (a warehouse an ingest made: bench/memory_phases.py leaves one in its
 --workdir) are added in their arrival order (sig_key), --batch at a time as the loader does, to a
 fresh warehouse in one transaction (winnow.store.neardup.NearDuplicates, staging and all), then
-committed. Prints the peak RSS of this process in each step of the lookups (sampled every 10 ms),
-the time, and the pairs found; --out writes the pairs (sorted) to compare two versions of the code.
+committed. Prints the peak RSS of this process in each step of the lookups (sampled every 20 ms
+by bench/memory_phases.py's probe), the time, and the pairs found; --out writes the pairs
+(sorted) to compare two versions of the code.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
-import os
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
 
-MB = 1024 * 1024
-
-
-def rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+from memory_phases import MB, Probe, rss, wrap  # noqa: E402 - the same probe as the whole ingest's
 
 
-class Probe:
-    def __init__(self) -> None:
-        self.stack = ["start"]
-        self.peaks: dict[str, int] = {}
-        self.done = threading.Event()
+def frame(con: Any, query: str) -> Any:
+    """A query's rows as a polars DataFrame."""
+    import polars as pl
 
-    def sample(self) -> None:
-        phase = self.stack[-1]
-        self.peaks[phase] = max(self.peaks.get(phase, 0), rss())
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            self.sample()
-            self.done.wait(0.01)
-
-    @contextmanager
-    def phase(self, name: str) -> Iterator[None]:
-        self.sample()
-        self.stack.append(name)
-        try:
-            yield
-        finally:
-            self.sample()
-            self.stack.pop()
-
-
-def wrap(owner: Any, name: str, probe: Probe, label: str) -> None:
-    original = getattr(owner, name)
-
-    @functools.wraps(original)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        with probe.phase(label):
-            return original(*args, **kwargs)
-
-    setattr(owner, name, wrapped)
+    got = pl.from_arrow(con.sql(query).to_arrow_table())
+    assert isinstance(got, pl.DataFrame)
+    return got
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -87,13 +52,12 @@ def main(argv: list[str] | None = None) -> None:
 
     configure_allocators()
     import duckdb
-    import polars as pl
 
     from winnow.settings import get_settings
     from winnow.store.neardup import NearDuplicates, index_from
     from winnow.store.warehouse import open_warehouse
 
-    probe = Probe()
+    probe = Probe(every=0)
     for name, label in (
         ("lookup", "lookup (other work)"),
         ("_capped", "lookup: bucket caps"),
@@ -106,13 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         wrap(NearDuplicates, name, probe, label)
 
     src = duckdb.connect(str(args.warehouse), read_only=True)
-    sigs = pl.from_arrow(
-        src.sql(
-            "SELECT doc_id, source_path, shingles, minhash FROM near_dup_signatures ORDER BY sig_key"
-        ).to_arrow_table()
+    sigs = frame(
+        src, "SELECT doc_id, source_path, shingles, minhash FROM near_dup_signatures ORDER BY sig_key"
     )
     src.close()
-    assert isinstance(sigs, pl.DataFrame)
     with tempfile.TemporaryDirectory(prefix="neardup-replay-") as tmp:
         path = Path(tmp) / "w.duckdb"
         con = open_warehouse(path)
@@ -135,13 +96,8 @@ def main(argv: list[str] | None = None) -> None:
         took = time.perf_counter() - t0
         probe.done.set()
         sampler.join()
-        pairs = pl.from_arrow(
-            con.sql(
-                "SELECT doc_id, of_doc_id, similarity, jaccard FROM near_duplicates ORDER BY ALL"
-            ).to_arrow_table()
-        )
+        pairs = frame(con, "SELECT doc_id, of_doc_id, similarity, jaccard FROM near_duplicates ORDER BY ALL")
         con.close()
-    assert isinstance(pairs, pl.DataFrame)
     print(f"{sigs.height} articles, {near.done.pairs} pairs ({pairs.height} rows), {took:.1f}s")
     print(f"RSS before the run {base / MB:,.0f} MB; peak by step (MB, nested steps apart):")
     for phase, peak in probe.peaks.items():
