@@ -13,6 +13,7 @@ run started with, as the full read does; tests/test_learned.py holds the two to 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -42,30 +43,32 @@ class WarehouseLearned(LearnedState):
         lines = sorted(set(pairs) - self._lines)
         articles = sorted(set(fingerprints) - self._articles)
         if lines:
-            frame = pl.DataFrame(lines, schema=_PAIRS, orient="row")
-            with python_tables(_learned_want=frame.to_arrow()):
-                rows = execute(
-                    self._con,
-                    "SELECT l.source, l.line_hash, count(DISTINCT l.fingerprint) FROM learned_line_docs l "
-                    "JOIN _learned_want w ON l.source = w.source AND l.line_hash = w.second GROUP BY ALL",
-                ).fetchall()
-            many = [(s, h) for s, h, n in rows if n >= 2]
+            rows = self._joined(
+                "SELECT l.source, l.line_hash, count(DISTINCT l.fingerprint) FROM learned_line_docs l "
+                "JOIN _learned_want w ON l.source = w.source AND l.line_hash = w.second GROUP BY ALL",
+                lines,
+            )
+            many = [(s, h, n) for s, h, n in rows if n >= 2]
             if many:
                 self.counts = self.counts.with_counts(
-                    _keys(many), np.array([n for _, _, n in rows if n >= 2], dtype=np.uint32)
+                    _keys([(s, h) for s, h, _ in many]), np.array([n for _, _, n in many], dtype=np.uint32)
                 )
             self.singles = self.singles.with_keys(_keys([(s, h) for s, h, n in rows if n == 1]))
             self._lines.update(lines)
         if articles:
-            frame = pl.DataFrame(articles, schema=_PAIRS, orient="row")
-            with python_tables(_learned_want=frame.to_arrow()):
-                found = execute(
-                    self._con,
-                    "SELECT DISTINCT l.source, l.fingerprint FROM learned_line_docs l "
-                    "JOIN _learned_want w ON l.source = w.source AND l.fingerprint = w.second",
-                ).fetchall()
+            found = self._joined(
+                "SELECT DISTINCT l.source, l.fingerprint FROM learned_line_docs l "
+                "JOIN _learned_want w ON l.source = w.source AND l.fingerprint = w.second",
+                articles,
+            )
             self.fingerprints = self.fingerprints.with_keys(_keys([(s, f) for s, f in found]))
             self._articles.update(articles)
+
+    def _joined(self, query: str, wanted: list[tuple[str, str]]) -> list[tuple[Any, ...]]:
+        """The rows of `query`, which joins learned_line_docs with the pairs wanted (_learned_want)."""
+        frame = pl.DataFrame(wanted, schema=_PAIRS, orient="row")
+        with python_tables(_learned_want=frame.to_arrow()):
+            return execute(self._con, query).fetchall()
 
     def prior(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
         self.prefetch(pairs, ())
